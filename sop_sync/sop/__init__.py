@@ -1,0 +1,1 @@
+"""The SOP as data: model, loading with file:line errors, durations, flow."""

@@ -1,0 +1,95 @@
+"""Mutu Baku times: parse what the SOP says ("1- 2 Jam", "900 menit", "Tentatif") into a value.
+
+The original text is always kept; the structure is what the schedule computes with.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class Unit(enum.Enum):
+    """Units the seed SOPs use. ``HARI_KERJA`` and ``HARI_KALENDER`` differ on weekends."""
+
+    MENIT = "menit"
+    JAM = "jam"
+    HARI_KERJA = "hari kerja"
+    HARI_KALENDER = "hari kalender"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A step's standard time as written, and what it means.
+
+    ``minimum``/``maximum`` are in ``unit``; both ``None`` for tentative and ongoing times.
+    ``tentative`` covers "Tentatif" and a blank cell (the SOP sets no time);
+    ``ongoing`` covers "Selama sistem informasi digunakan" (the step never ends).
+    """
+
+    text: str
+    minimum: int | None = None
+    maximum: int | None = None
+    unit: Unit | None = None
+    tentative: bool = False
+    ongoing: bool = False
+
+    @property
+    def fixed(self) -> bool:
+        """True when the time is a number of units (not tentative, not ongoing)."""
+        return self.unit is not None
+
+    @property
+    def working_days(self) -> bool:
+        """True when the unit is counted on the working-day calendar."""
+        return self.unit is not None and self.unit is not Unit.HARI_KALENDER
+
+    def display(self) -> str:
+        """The text as the SOP wrote it, or a dash for a blank cell."""
+        return self.text or "—"
+
+
+_NUMBER = r"(?P<min>\d+)(?:\s*[-–]\s*(?P<max>\d+))?"
+_UNITS: dict[str, Unit] = {
+    "menit": Unit.MENIT,
+    "mnt": Unit.MENIT,
+    "jam": Unit.JAM,
+    "hari kerja": Unit.HARI_KERJA,
+    "hari kalender": Unit.HARI_KALENDER,
+}
+_FIXED = re.compile(
+    _NUMBER + r"\s*(?P<unit>menit|mnt|jam|hari(?:\s+(?:kerja|kalender))?)\.?",
+    re.IGNORECASE,
+)
+_TENTATIVE = {"", "tentatif", "-", "—"}
+_ONGOING = re.compile(r"selama\s+.*\s+(digunakan|berjalan|beroperasi)", re.IGNORECASE)
+
+
+def parse_duration(text: str | None, *, plain_hari: Unit = Unit.HARI_KERJA) -> Duration:
+    """Parse a Mutu Baku time; raise ``ValueError`` with a message for anything unknown.
+
+    ``plain_hari`` says what "hari" alone means (working days unless configured).
+    """
+    original = "" if text is None else str(text)
+    cleaned = " ".join(original.split())
+    if cleaned.lower() in _TENTATIVE:
+        return Duration(text=original.strip(), tentative=True)
+    if _ONGOING.fullmatch(cleaned):
+        return Duration(text=original.strip(), ongoing=True)
+    match = _FIXED.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(
+            f"cannot read the time {original.strip()!r}; write it like '2 jam', '1-2 jam', "
+            "'30 menit', '3 hari kerja', '7 hari kalender', 'Tentatif' or "
+            "'Selama sistem informasi digunakan'"
+        )
+    low = int(match["min"])
+    high = int(match["max"]) if match["max"] else low
+    if high < low:
+        raise ValueError(f"the range in {original.strip()!r} runs backwards")
+    if high == 0:
+        raise ValueError(f"the time {original.strip()!r} is zero")
+    word = " ".join(match["unit"].lower().split())
+    unit = plain_hari if word == "hari" else _UNITS[word]
+    return Duration(text=original.strip(), minimum=low, maximum=high, unit=unit)
