@@ -1,0 +1,127 @@
+"""The flow of an SOP: successors, decisions, corrections, reachability and the path taken.
+
+Pure functions over :class:`~sop_sync.sop.model.Sop`. A step's successor is, in order of
+precedence: its ``keputusan`` (Ya and Tidak targets), its ``lanjut``, or the next row of the
+table; the last row leads to the end. ``koreksi`` adds a backward edge that is followed only
+when a reviewer rejects the work.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sop_sync.sop.model import END, Sop, Step, Target
+
+
+class EdgeKind(enum.Enum):
+    """Why one step leads to another."""
+
+    NEXT = "lanjut"
+    YES = "ya"
+    NO = "tidak"
+    CORRECTION = "koreksi"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One arrow of the flowchart."""
+
+    source: int
+    target: Target
+    kind: EdgeKind
+
+
+def ordered(sop: Sop) -> tuple[Step, ...]:
+    """The steps sorted by number (the table order)."""
+    return tuple(sorted(sop.steps, key=lambda step: step.number))
+
+
+def default_next(sop: Sop, step: Step) -> Target:
+    """The row after ``step`` in the table, or the end after the last row."""
+    later = [other.number for other in sop.steps if other.number > step.number]
+    return min(later) if later else END
+
+
+def edges(sop: Sop, step: Step) -> tuple[Edge, ...]:
+    """Every arrow leaving ``step``: forward ones first, then the correction."""
+    if step.decision is not None:
+        out = [
+            Edge(step.number, step.decision.yes, EdgeKind.YES),
+            Edge(step.number, step.decision.no, EdgeKind.NO),
+        ]
+    else:
+        target = step.next if step.next is not None else default_next(sop, step)
+        out = [Edge(step.number, target, EdgeKind.NEXT)]
+    if step.correction is not None:
+        out.append(Edge(step.number, step.correction.to, EdgeKind.CORRECTION))
+    return tuple(out)
+
+
+def all_edges(sop: Sop) -> tuple[Edge, ...]:
+    """Every arrow of the SOP, in table order."""
+    return tuple(edge for step in ordered(sop) for edge in edges(sop, step))
+
+
+def first_step(sop: Sop) -> Step:
+    """Where every request starts: the lowest step number."""
+    return ordered(sop)[0]
+
+
+def reachable(sop: Sop) -> frozenset[int]:
+    """Step numbers that some run of the procedure can reach from the first step."""
+    known = {step.number: step for step in sop.steps}
+    seen: set[int] = set()
+    todo = [first_step(sop).number]
+    while todo:
+        number = todo.pop()
+        if number in seen or number not in known:
+            continue
+        seen.add(number)
+        todo.extend(
+            edge.target for edge in edges(sop, known[number]) if isinstance(edge.target, int)
+        )
+    return frozenset(seen)
+
+
+class PathError(ValueError):
+    """The answers given do not describe a run of the procedure."""
+
+
+def path(sop: Sop, answers: Mapping[int, bool] | None = None) -> tuple[int, ...]:
+    """The steps actually taken, in order, for the decision answers given.
+
+    ``answers`` maps a decision step's number to True (Ya) or False (Tidak); decisions not
+    answered take Ya. Corrections are not followed (the work is taken as approved).
+    """
+    answers = dict(answers or {})
+    known = {step.number: step for step in sop.steps}
+    for number in answers:
+        if number not in known or known[number].decision is None:
+            raise PathError(f"step {number} is not a decision step")
+    taken: list[int] = []
+    current: Target = first_step(sop).number
+    while current != END:
+        assert isinstance(current, int)
+        if current in taken:
+            raise PathError(f"the flow returns to step {current} without a koreksi")
+        taken.append(current)
+        step = known[current]
+        if step.decision is not None:
+            yes = answers.get(current, True)
+            current = step.decision.yes if yes else step.decision.no
+        else:
+            current = step.next if step.next is not None else default_next(sop, step)
+    return tuple(taken)
+
+
+def skipped(sop: Sop, taken: Iterable[int]) -> tuple[int, ...]:
+    """Steps not on the path taken (the branches not chosen), in table order."""
+    on_path = set(taken)
+    return tuple(step.number for step in ordered(sop) if step.number not in on_path)
+
+
+def decision_steps(sop: Sop) -> tuple[Step, ...]:
+    """Steps carrying a Ya/Tidak question."""
+    return tuple(step for step in ordered(sop) if step.decision is not None)
