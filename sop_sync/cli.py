@@ -125,7 +125,9 @@ def parse_answers(items: list[str]) -> dict[int, bool]:
 @app.command("plan")
 def plan_command(
     sop_id: str,
-    mulai: Annotated[str | None, typer.Option(help="Start date, YYYY-MM-DD [default: today].")] = None,
+    mulai: Annotated[
+        str | None, typer.Option(help="Start date, YYYY-MM-DD [default: today].")
+    ] = None,
     keputusan: Annotated[
         list[str] | None, typer.Option(help="A decision's answer, e.g. 2=tidak (repeatable).")
     ] = None,

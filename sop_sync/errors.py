@@ -41,6 +41,7 @@ class SopFileError(SopSyncError, ValueError):
         self.problems = list(problems)
 
     def lines(self) -> list[str]:
+        """Each problem on its own line."""
         return list(self.problems)
 
 
@@ -52,7 +53,7 @@ class TrackerError(SopSyncError):
     """A tracker refused or failed an operation; says what was being done."""
 
 
-class GateFailed(SopSyncError):
+class ViolationError(SopSyncError):
     """A rule or the merge-request gate said no."""
 
 

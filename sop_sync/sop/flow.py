@@ -102,8 +102,7 @@ def path(sop: Sop, answers: Mapping[int, bool] | None = None) -> tuple[int, ...]
             raise PathError(f"step {number} is not a decision step")
     taken: list[int] = []
     current: Target = first_step(sop).number
-    while current != END:
-        assert isinstance(current, int)
+    while isinstance(current, int):
         if current in taken:
             raise PathError(f"the flow returns to step {current} without a koreksi")
         taken.append(current)

@@ -107,8 +107,10 @@ def _pydantic_problems(name: str, lines: Lines, error: ValidationError) -> list[
             # union members add their own loc parts ('int', "literal['selesai']"): drop them
             _, key_path = _line_of(lines, loc)
             text = _PLAIN_WORDS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
-            if kind != "value_error" and "input" in item and not isinstance(
-                item["input"], dict | list
+            if (
+                kind != "value_error"
+                and "input" in item
+                and not isinstance(item["input"], dict | list)
             ):
                 text += f", got {item['input']!r}"
         if key_path in seen:
@@ -160,8 +162,10 @@ def load_sop(path: Path | str) -> Sop:
     sop = parse_sop(text, str(path))
     if sop.id != path.stem:
         raise SopFileError(
-            [f"{path}:{_id_line(text)} (id): the id {sop.id!r} must match the file name "
-             f"{path.stem!r}"]
+            [
+                f"{path}:{_id_line(text)} (id): the id {sop.id!r} must match the file name "
+                f"{path.stem!r}"
+            ]
         )
     return sop
 

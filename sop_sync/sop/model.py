@@ -57,7 +57,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 
 from sop_sync.sop.durations import Duration, Unit, parse_duration
 
-END = "selesai"
+END: Literal["selesai"] = "selesai"
 """Target meaning "the procedure ends here" (the end capsule)."""
 
 Target = int | Literal["selesai"]

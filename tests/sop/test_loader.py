@@ -93,7 +93,9 @@ BROKEN = [
         id="wrong-type",
     ),
     pytest.param(
-        VALID.replace("    pelaksana: [analis]\n    waktu: 3 hari", "    pelaksana: [pd]\n    waktu: 3 hari"),
+        VALID.replace(
+            "    pelaksana: [analis]\n    waktu: 3 hari", "    pelaksana: [pd]\n    waktu: 3 hari"
+        ),
         "contoh.yaml:34 (langkah[2].pelaksana[0]): unknown role 'pd' (roles: analis, kasi)",
         id="unknown-role",
     ),
@@ -136,7 +138,9 @@ BROKEN = [
         id="missing-key",
     ),
     pytest.param(
-        VALID.replace("  - no: 2\n    kegiatan: Periksa", "  - no: 2\n    no: 5\n    kegiatan: Periksa"),
+        VALID.replace(
+            "  - no: 2\n    kegiatan: Periksa", "  - no: 2\n    no: 5\n    kegiatan: Periksa"
+        ),
         "contoh.yaml:25 (langkah[1].no): key 'no' appears twice",
         id="duplicate-key",
     ),
