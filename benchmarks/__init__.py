@@ -1,0 +1,1 @@
+"""Benchmarks: tracker operations counted against their lower bound."""

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -19,6 +18,11 @@ from sop_sync.sop.loader import load_sop, sop_files
 from sop_sync.sop.mermaid import flowchart
 from sop_sync.sop.registry import default_mappings_dir, find_sop, sop_ids, sop_path
 from sop_sync.views import moment, schedule_table, sop_card
+
+try:  # typer >= 0.26 carries its own copy of click; older releases use click itself
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 app = typer.Typer(
     help="Run an application-development SOP (SOP AP) inside your issue tracker.",
@@ -160,13 +164,11 @@ def run(argv: list[str] | None = None) -> int:
         for line in error.lines():
             err.print(f"error: {line}", style="red", markup=False, highlight=False)
         return error.exit_code
-    except click.exceptions.Abort:
+    except (typer.Abort, KeyboardInterrupt):
         return errors.INTERRUPTED_EXIT
-    except KeyboardInterrupt:
-        return errors.INTERRUPTED_EXIT
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return int(done.exit_code)
-    except click.ClickException as error:
+    except click_exceptions.ClickException as error:
         error.show()
         return errors.USAGE_EXIT
     return errors.OK_EXIT

@@ -11,14 +11,12 @@ from rich.text import Text
 from sop_sync.schedule import Schedule
 from sop_sync.sop.model import Sop
 
-DAYS = ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min")
-
 
 def moment(value: dt.datetime | None) -> str:
-    """``Sel 01-12-2026 07:30``; a dash for "no due" (ongoing steps)."""
+    """``01-12-2026 07:30``; a dash for "no due" (ongoing steps)."""
     if value is None:
         return "—"
-    return f"{DAYS[value.weekday()]} {value:%d-%m-%Y %H:%M}"
+    return f"{value:%d-%m-%Y %H:%M}"
 
 
 def _lines(items: tuple[str, ...]) -> str:
@@ -88,8 +86,13 @@ def sop_card(sop: Sop) -> RenderableType:
 def schedule_table(plan: Schedule) -> Table:
     """One row per step on the path: no, kegiatan, pelaksana, waktu, start, due, fase."""
     table = Table(title=f"Jadwal {plan.sop.name}")
-    for header in ("No", "Kegiatan", "Pelaksana", "Waktu", "Mulai", "Tenggat", "Fase"):
-        table.add_column(header)
+    table.add_column("No", justify="right", no_wrap=True)
+    table.add_column("Kegiatan", ratio=4)
+    table.add_column("Pelaksana", ratio=2)
+    table.add_column("Waktu", max_width=12)
+    table.add_column("Mulai", no_wrap=True)
+    table.add_column("Tenggat", no_wrap=True)
+    table.add_column("Fase", ratio=1)
     for row in plan.steps:
         roles = ", ".join(plan.sop.role(r).name for r in row.step.roles)
         waktu = row.step.time.display() + (" (asumsi)" if row.assumed else "")
