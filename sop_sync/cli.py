@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sop_sync import errors
+from sop_sync import cli_requests, errors
 from sop_sync.calendar import WorkCalendar
 from sop_sync.errors import InputError, SopFileError, SopSyncError
 from sop_sync.schedule import schedule
@@ -153,6 +153,9 @@ def plan_command(
     console.print(
         f"Total: {plan.working_days} hari kerja, {moment(plan.start)} s.d. {moment(plan.end)}"
     )
+
+
+cli_requests.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

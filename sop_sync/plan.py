@@ -30,7 +30,8 @@ from sop_sync.changes import (
 )
 from sop_sync.labels import ManagedLabels, label_set
 from sop_sync.request import RequestInput
-from sop_sync.schedule import Schedule, StepPlan, schedule
+from sop_sync.schedule import DEFAULT_TENTATIVE, Schedule, StepPlan, schedule
+from sop_sync.sop.durations import Duration
 from sop_sync.sop.flow import EdgeKind, all_edges, decision_steps
 from sop_sync.sop.model import Sop, Step
 from sop_sync.values import Capabilities, Issue, ObservedRequest, State
@@ -115,7 +116,7 @@ def milestone_title(request: RequestInput, phase_name: str) -> str:
 
 
 def step_plans(
-    sop: Sop, request: RequestInput, calendar: WorkCalendar
+    sop: Sop, request: RequestInput, calendar: WorkCalendar, tentative: Duration = DEFAULT_TENTATIVE
 ) -> tuple[Schedule, dict[int, StepPlan]]:
     """The schedule of the path taken, plus plans for steps only other answers reach.
 
@@ -123,11 +124,11 @@ def step_plans(
     answered the other way, so every step issue can show a due date.
     """
     answers = dict(request.answers)
-    main = schedule(sop, request.start, calendar, answers)
+    main = schedule(sop, request.start, calendar, answers, tentative)
     plans = {plan.step.number: plan for plan in main.steps}
     for decision in decision_steps(sop):
         flipped = {**answers, decision.number: not answers.get(decision.number, True)}
-        for plan in schedule(sop, request.start, calendar, flipped).steps:
+        for plan in schedule(sop, request.start, calendar, flipped, tentative).steps:
             plans.setdefault(plan.step.number, plan)
     return main, plans
 
@@ -139,10 +140,11 @@ def desired_state(
     capabilities: Capabilities,
     texts: Texts,
     observed: ObservedRequest | None = None,
+    tentative: Duration = DEFAULT_TENTATIVE,
 ) -> DesiredRequest:
     """What the tracker should hold for ``request``."""
     managed = label_set(sop, capabilities)
-    main, plans = step_plans(sop, request, calendar)
+    main, plans = step_plans(sop, request, calendar, tentative)
     milestones = tuple(
         Milestone(
             title=milestone_title(request, window.phase.name),

@@ -21,7 +21,7 @@ MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )  # fmt: skip
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def neutralise(text: object) -> str:
@@ -55,6 +55,7 @@ class JinjaTexts:
         )
         self._env.filters["md"] = neutralise
         self._env.filters["tanggal"] = tanggal
+        self._env.filters["code"] = lambda text: f"`{str(text).replace('`', '')}`"
 
     def epic(self, view: EpicView) -> str:
         """The epic's description."""

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from sop_sync.sop.flow import EdgeKind, edges, first_step, reachable
 from sop_sync.sop.model import Sop
+from sop_sync.yamlfile import KeyPath
 
-KeyPath = tuple[str | int, ...]
 Problem = tuple[KeyPath, str]
 
 

@@ -1,0 +1,169 @@
+"""Open and reconcile requests: observe, plan, diff, apply — until nothing is left to do.
+
+The one place that drives a tracker for requests. Pure planning lives in
+:mod:`sop_sync.plan`; this module only sequences it with tracker calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sop_sync.changes import Change
+from sop_sync.config import Settings
+from sop_sync.errors import InputError, SopSyncError, TrackerError
+from sop_sync.plan import Texts, desired_state, diff, empty_observed
+from sop_sync.request import RequestInput
+from sop_sync.schedule import schedule
+from sop_sync.sop.loader import load_sop
+from sop_sync.sop.model import Sop
+from sop_sync.sop.registry import sop_path
+from sop_sync.trackers.base import ObservedRequest, RequestSummary, State, Tracker
+
+MAX_PASSES = 3
+"""Passes per request: the second links the epic to the step issues created by the first."""
+
+
+@dataclass
+class Outcome:
+    """What one run did to one request."""
+
+    key: str
+    applied: list[Change] = field(default_factory=list)
+    failures: list[tuple[Change, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every change went through."""
+        return not self.failures
+
+
+Progress = Callable[[Change], None]
+
+
+def check_request(sop: Sop, request: RequestInput, settings: Settings) -> None:
+    """Refuse a request that names unknown roles or decisions, before any write."""
+    known = {role.id for role in sop.roles}
+    for role, _ in request.people:
+        if role not in known:
+            raise InputError(
+                f"unknown role {role!r} for SOP {sop.id!r} (roles: {', '.join(sorted(known))})"
+            )
+    try:
+        schedule(sop, request.start, settings.calendar.calendar(), dict(request.answers))
+    except ValueError as error:
+        raise InputError(str(error)) from None
+
+
+def plan_changes(
+    tracker: Tracker,
+    sop: Sop,
+    request: RequestInput,
+    settings: Settings,
+    texts: Texts,
+    observed: ObservedRequest | None = None,
+) -> list[Change]:
+    """The changes that would bring ``request`` up to date (nothing is written)."""
+    observed = observed if observed is not None else tracker.observe(request.key)
+    desired = desired_state(
+        sop,
+        request,
+        settings.calendar.calendar(),
+        tracker.capabilities,
+        texts,
+        observed,
+        settings.tentative_duration,
+    )
+    return diff(desired, observed)
+
+
+def converge(
+    tracker: Tracker,
+    sop: Sop,
+    request: RequestInput,
+    settings: Settings,
+    texts: Texts,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Apply changes until the tracker matches the request (at most ``MAX_PASSES``)."""
+    outcome = Outcome(request.key)
+    for _ in range(MAX_PASSES):
+        changes = plan_changes(tracker, sop, request, settings, texts)
+        if not changes:
+            break
+        for change in changes:
+            try:
+                tracker.apply(change)
+            except SopSyncError as error:
+                outcome.failures.append((change, error.message))
+            else:
+                outcome.applied.append(change)
+            if progress is not None:
+                progress(change)
+        if outcome.failures:
+            break
+    return outcome
+
+
+def existing_request(tracker: Tracker, key: str) -> RequestSummary | None:
+    """The request with this key, if the tracker has one."""
+    return next((summary for summary in tracker.requests() if summary.key == key), None)
+
+
+def ensure_same_sop(tracker: Tracker, request: RequestInput) -> None:
+    """Refuse to reuse a key that belongs to a request on another SOP."""
+    found = existing_request(tracker, request.key)
+    if found is not None and found.sop_id != request.sop_id:
+        raise InputError(
+            f"request {request.key!r} already exists with SOP {found.sop_id!r}; "
+            f"choose another --kunci"
+        )
+
+
+def request_of(summary: RequestSummary) -> RequestInput:
+    """The request as recorded in its epic's marker."""
+    try:
+        return RequestInput.from_data(summary.key, summary.data)
+    except (KeyError, ValueError) as error:
+        raise TrackerError(
+            f"request {summary.key!r}: its hidden marker is damaged ({error}); "
+            "restore the epic's marker or open the request again"
+        ) from None
+
+
+def open_requests(tracker: Tracker, key: str | None = None) -> list[RequestSummary]:
+    """Requests to reconcile: every open one, or the one named (an error if unknown)."""
+    summaries = tracker.requests()
+    if key is None:
+        return [s for s in summaries if s.state is State.OPEN]
+    found = [s for s in summaries if s.key == key]
+    if not found:
+        raise InputError(f"no request {key!r} in this tracker")
+    return found
+
+
+def sync_request(
+    tracker: Tracker,
+    summary: RequestSummary,
+    settings: Settings,
+    texts: Texts,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Bring one request up to date with the current SOP file."""
+    request = request_of(summary)
+    sop = load_sop(sop_path(settings.mappings_dir, request.sop_id))
+    return converge(tracker, sop, request, settings, texts, progress)
+
+
+__all__ = [
+    "Outcome",
+    "check_request",
+    "converge",
+    "empty_observed",
+    "ensure_same_sop",
+    "existing_request",
+    "open_requests",
+    "plan_changes",
+    "request_of",
+    "sync_request",
+]

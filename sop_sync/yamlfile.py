@@ -1,0 +1,153 @@
+"""YAML files with errors that name the file, the line and the key path.
+
+Shared by SOP files and the configuration: the YAML is composed into nodes so every key
+keeps its line, then validated by a pydantic model whose errors are mapped back to lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sop_sync.errors import SopFileError
+
+KeyPath = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+Lines = dict[KeyPath, int]
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    """``('langkah', 3, 'waktu')`` -> ``langkah[3].waktu``."""
+    text = ""
+    for part in key_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class _Reader:
+    """Turns a composed YAML node tree into plain data, remembering each key's line."""
+
+    def __init__(self) -> None:
+        self.lines: Lines = {}
+        self.duplicates: list[tuple[KeyPath, str]] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def read(self, node: yaml.Node, key_path: KeyPath) -> Any:
+        self.lines.setdefault(key_path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                # keys are taken as written: YAML 1.1 would read the key `no` as False
+                key = (
+                    key_node.value
+                    if isinstance(key_node, yaml.ScalarNode)
+                    else self._constructor.construct_object(key_node)
+                )
+                child = (*key_path, str(key))
+                if key in result:
+                    self.lines[child] = key_node.start_mark.line + 1
+                    self.duplicates.append((child, f"key {key!r} appears twice"))
+                    continue
+                self.lines[child] = key_node.start_mark.line + 1
+                result[key] = self.read(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.read(item, (*key_path, index)) for index, item in enumerate(node.value)]
+        return self._constructor.construct_object(node)
+
+
+def _line_of(lines: Lines, key_path: KeyPath) -> tuple[int, KeyPath]:
+    """The line of the longest prefix of ``key_path`` present in the file."""
+    for end in range(len(key_path), -1, -1):
+        prefix = key_path[:end]
+        if prefix in lines:
+            return lines[prefix], prefix
+    return 1, ()
+
+
+def _message(name: str, lines: Lines, key_path: KeyPath, text: str) -> str:
+    line, _ = _line_of(lines, key_path)
+    where = f" ({format_key_path(key_path)})" if key_path else ""
+    return f"{name}:{line}{where}: {text}"
+
+
+# pydantic's wording where it talks Python rather than YAML
+_PLAIN_WORDS = {
+    "tuple_type": "should be a list",
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "string_type": "should be text",
+    "bool_parsing": "should be true or false",
+    "model_type": "should be a mapping of keys",
+    "dict_type": "should be a mapping of keys",
+}
+
+
+def _pydantic_problems(name: str, lines: Lines, error: ValidationError) -> list[str]:
+    problems: list[str] = []
+    seen: set[KeyPath] = set()
+    errors = error.errors(include_url=False)
+    locs = [tuple(item["loc"]) for item in errors]
+    for item in errors:
+        loc: KeyPath = tuple(item["loc"])
+        kind = item["type"]
+        if kind == "too_short" and any(o[: len(loc)] == loc and o != loc for o in locs):
+            continue  # a list whose items all failed: the items' own errors say why
+        if kind == "extra_forbidden":
+            text = f"unknown key {str(loc[-1])!r}"
+            key_path = loc
+        elif kind == "missing":
+            text = f"missing key {str(loc[-1])!r}"
+            key_path = loc
+        else:
+            # union members add their own loc parts ('int', "literal['selesai']"): drop them
+            _, key_path = _line_of(lines, loc)
+            text = _PLAIN_WORDS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+            if (
+                kind != "value_error"
+                and "input" in item
+                and not isinstance(item["input"], dict | list)
+            ):
+                text += f", got {item['input']!r}"
+        if key_path in seen:
+            continue
+        seen.add(key_path)
+        problems.append(_message(name, lines, key_path, text))
+    return problems
+
+
+def read_yaml(text: str, name: str) -> tuple[Any, Lines]:
+    """Parse ``text``; return the data and the line of every key path."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = error.problem or error.context or "invalid YAML"
+        raise SopFileError([f"{name}:{line}: YAML syntax error: {problem}"]) from None
+    except yaml.YAMLError as error:
+        raise SopFileError([f"{name}:1: YAML syntax error: {error}"]) from None
+    if node is None:
+        raise SopFileError([f"{name}:1: the file is empty"])
+    reader = _Reader()
+    data = reader.read(node, ())
+    if reader.duplicates:
+        raise SopFileError([_message(name, reader.lines, k, t) for k, t in reader.duplicates])
+    return data, reader.lines
+
+
+def validate(
+    model: type[M], data: Any, name: str, lines: Lines, context: dict[str, Any] | None = None
+) -> M:
+    """Validate ``data`` with ``model``; problems name file, line and key path."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as error:
+        raise SopFileError(_pydantic_problems(name, lines, error)) from None
+
+
+def problems_at(name: str, lines: Lines, problems: list[tuple[KeyPath, str]]) -> SopFileError:
+    """An error listing ``(key path, message)`` problems with their lines."""
+    return SopFileError([_message(name, lines, key, text) for key, text in problems])
