@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 
 ## run: the main job — a demo on the embedded local tracker
 run: $(STAMP)
-	$(BIN)/sop-sync plan karanganyar --mulai 2026-12-01
+	$(BIN)/sop-sync demo
 
 ## test: lint, format check, strict type check, then the whole test suite
 test: lint typecheck pytest

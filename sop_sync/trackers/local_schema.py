@@ -1,0 +1,83 @@
+"""The local tracker's SQLite schema (version 1)."""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS milestones (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL DEFAULT '',
+    start TEXT,
+    due TEXT
+);
+CREATE TABLE IF NOT EXISTS issues (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('epic', 'issue')),
+    request_key TEXT NOT NULL,
+    step INTEGER,
+    marker_version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'opened' CHECK (state IN ('opened', 'closed')),
+    due TEXT,
+    milestone_id INTEGER REFERENCES milestones (id),
+    data TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+-- the hidden marker: one epic and one issue per step and request, never two
+CREATE UNIQUE INDEX IF NOT EXISTS issues_marker ON issues (request_key, IFNULL(step, 0));
+CREATE TABLE IF NOT EXISTS labels (
+    name TEXT PRIMARY KEY,
+    color TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS issue_labels (
+    issue_id INTEGER NOT NULL REFERENCES issues (id),
+    label TEXT NOT NULL REFERENCES labels (name),
+    PRIMARY KEY (issue_id, label)
+);
+CREATE TABLE IF NOT EXISTS assignees (
+    issue_id INTEGER NOT NULL REFERENCES issues (id),
+    username TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, username)
+);
+CREATE TABLE IF NOT EXISTS links (
+    source_id INTEGER NOT NULL REFERENCES issues (id),
+    target_id INTEGER NOT NULL REFERENCES issues (id),
+    PRIMARY KEY (source_id, target_id)
+);
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues (id),
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    system INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues (id),
+    filename TEXT NOT NULL,
+    stored_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS notes_issue ON notes (issue_id);
+CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id);
+CREATE INDEX IF NOT EXISTS attachments_issue ON attachments (issue_id);
+"""
