@@ -97,7 +97,9 @@ class LocalTracker:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
         except (OSError, sqlite3.Error) as error:
-            raise TrackerError(f"{self.path}: cannot open the local tracker ({error})") from None
+            raise TrackerError(
+                f"{self.path}: cannot open the local tracker: {_explain(error)}"
+            ) from None
         with self._transaction("preparing the database"):
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -129,7 +131,7 @@ class LocalTracker:
             yield
         except BaseException as error:
             self._db.execute("ROLLBACK")
-            if isinstance(error, sqlite3.Error):
+            if isinstance(error, sqlite3.Error | OSError):
                 raise TrackerError(f"{self.path}: {doing}: {_explain(error)}") from None
             raise
         else:
@@ -263,7 +265,7 @@ def _grouped(rows: list[Row]) -> dict[int, list[Row]]:
     return grouped
 
 
-def _explain(error: sqlite3.Error) -> str:
+def _explain(error: sqlite3.Error | OSError) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
         return "the database is locked by another sop-sync process; try again when it is done"
