@@ -13,6 +13,7 @@ from rich.console import Console
 from sop_sync import cli_requests, errors
 from sop_sync.calendar import WorkCalendar
 from sop_sync.errors import InputError, SopFileError, SopSyncError
+from sop_sync.request import parse_date
 from sop_sync.schedule import schedule
 from sop_sync.sop.loader import load_sop, sop_files
 from sop_sync.sop.mermaid import flowchart
@@ -105,14 +106,6 @@ def sop_flow(sop_id: str, mappings: MappingsOption = None) -> None:
     Example: sop-sync sop flow bkd-jateng > flow.mmd
     """
     sys.stdout.write(flowchart(find_sop(_folder(mappings), sop_id)))
-
-
-def parse_date(text: str) -> dt.date:
-    """``2026-12-01`` -> a date, or a clear error."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"malformed date {text!r}: write it as YYYY-MM-DD") from None
 
 
 def parse_answers(items: list[str]) -> dict[int, bool]:

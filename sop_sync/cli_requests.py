@@ -17,7 +17,7 @@ from sop_sync import engine
 from sop_sync.changes import Attach, Change, Close, Comment, Ref, Reopen
 from sop_sync.config import Settings, load_settings
 from sop_sync.errors import InputError, NotFoundError, TrackerError
-from sop_sync.request import KEY_PATTERN, RequestInput, derive_key
+from sop_sync.request import KEY_PATTERN, RequestInput, derive_key, parse_date
 from sop_sync.requestfile import RequestFile, load_request_file
 from sop_sync.sop.model import Sop
 from sop_sync.sop.registry import find_sop
@@ -35,6 +35,15 @@ ConfigOption = Annotated[
 ]
 
 
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
+
+
+def print_changes(console: Console, changes: list[Change]) -> None:
+    """One line per planned or applied change."""
+    for change in changes:
+        console.print(f"  {change.describe()}", markup=False, highlight=False)
+
+
 def parse_people(items: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``["analis-sistem=sari", "tim-pengembang=budi,citra"]`` -> role/usernames pairs."""
     people: dict[str, list[str]] = {}
@@ -45,14 +54,6 @@ def parse_people(items: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
             raise InputError(f"malformed --peran {item!r}: write it as <role-id>=<username>")
         people.setdefault(role.strip(), []).extend(users)
     return tuple((role, tuple(users)) for role, users in people.items())
-
-
-def parse_date(text: str) -> dt.date:
-    """``2026-12-01`` -> a date, or a clear error."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"malformed date {text!r}: write it as YYYY-MM-DD") from None
 
 
 @contextmanager
@@ -125,9 +126,7 @@ def open_command(
     file: Annotated[
         Path | None, typer.Option("--file", help="Request file (YAML) with the same fields.")
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Open a request: an epic, one issue per step, labels, phase milestones, links.
@@ -151,8 +150,7 @@ def open_command(
         texts = JinjaTexts()
         if dry_run:
             changes = engine.plan_changes(tracker, sop, request, settings, texts)
-            for change in changes:
-                console.print(f"  {change.describe()}", markup=False, highlight=False)
+            print_changes(console, changes)
             console.print(
                 f"dry run: {len(changes)} changes planned for {request.key}; nothing written"
             )
@@ -210,9 +208,7 @@ def sync_command(
     kunci: Annotated[
         str | None, typer.Argument(help="Request key [default: every open request].")
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Reconcile requests with their SOP files (new steps, changed times, renamed roles).
@@ -232,14 +228,12 @@ def sync_command(
                     sop = find_sop(settings.mappings_dir, request.sop_id)
                     changes = engine.plan_changes(tracker, sop, request, settings, texts)
                     console.print(f"{summary.key}: {len(changes)} changes planned")
-                    for change in changes:
-                        console.print(f"  {change.describe()}", markup=False, highlight=False)
+                    print_changes(console, changes)
                     continue
                 outcome = engine.sync_request(tracker, summary, settings, texts, advance)
                 if outcome.applied:
                     console.print(f"{summary.key}: {len(outcome.applied)} changes applied")
-                    for change in outcome.applied:
-                        console.print(f"  {change.describe()}", markup=False, highlight=False)
+                    print_changes(console, outcome.applied)
                 if not outcome.ok:
                     failed.append(outcome)
     console.print(f"{len(summaries)} requests checked")

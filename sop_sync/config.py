@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sop_sync.calendar import WorkCalendar
 from sop_sync.errors import ConfigError, SopFileError
+from sop_sync.request import names_per_role
 from sop_sync.sop.durations import Duration, parse_duration
 from sop_sync.sop.registry import default_mappings_dir
 from sop_sync.yamlfile import read_yaml, validate
@@ -94,12 +95,7 @@ class Settings(_Strict):
             raise ValueError("tentative must be a fixed time such as '1 hari kerja'")
         return value
 
-    @field_validator("people", mode="before")
-    @classmethod
-    def _names(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
-        return value
+    _names = field_validator("people", mode="before")(names_per_role)
 
     @property
     def tentative_duration(self) -> Duration:

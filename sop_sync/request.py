@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from sop_sync.errors import InputError
+
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
 
@@ -68,6 +70,21 @@ class RequestInput:
             repo=data.get("repo", ""),
             answers=answers,
         )
+
+
+def parse_date(text: str) -> dt.date:
+    """``2026-12-01`` -> a date, or a clear error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"malformed date {text!r}: write it as YYYY-MM-DD") from None
+
+
+def names_per_role(value: object) -> object:
+    """Let ``role: name`` stand for ``role: [name]`` in YAML (pydantic before-validator)."""
+    if isinstance(value, dict):
+        return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+    return value
 
 
 def derive_key(title: str, taken: set[str] | frozenset[str] = frozenset()) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sop_sync.errors import NotFoundError
+from sop_sync.request import names_per_role
 from sop_sync.yamlfile import read_yaml, validate
 
 
@@ -37,12 +38,7 @@ class RequestFile(BaseModel):
     people: dict[str, tuple[str, ...]] = Field(default_factory=dict, alias="peran")
     repo: str | None = None
 
-    @field_validator("people", mode="before")
-    @classmethod
-    def _names(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
-        return value
+    _names = field_validator("people", mode="before")(names_per_role)
 
 
 def load_request_file(path: Path) -> RequestFile:
