@@ -36,6 +36,24 @@ from sop_sync.sop.flow import EdgeKind, all_edges, decision_steps
 from sop_sync.sop.model import Sop, Step
 from sop_sync.values import Capabilities, Issue, ObservedRequest, State
 
+LINKS_KEY = "tautan"
+"""Epic data key listing the ordering links the request has, e.g. ``1>2,2>3``.
+
+Trackers whose links cannot be listed in bulk (GitLab) keep in it the links they confirmed,
+so reconciling needs no per-issue link reads.
+"""
+
+
+def format_links(links: tuple[tuple[int, int], ...]) -> str:
+    """``((1, 2), (2, 3))`` -> ``1>2,2>3``."""
+    return ",".join(f"{a}>{b}" for a, b in links)
+
+
+def parse_links(text: str) -> frozenset[tuple[int, int]]:
+    """Inverse of :func:`format_links`; malformed items are ignored."""
+    pairs = (item.partition(">") for item in text.split(",") if item)
+    return frozenset((int(a), int(b)) for a, _, b in pairs if a.isdigit() and b.isdigit())
+
 
 class Texts(Protocol):
     """Renders the Indonesian texts of the epic and the step issues."""
@@ -175,6 +193,13 @@ def desired_state(
         number: (issue.web_url, issue.state is State.CLOSED)
         for number, issue in (observed.steps.items() if observed else ())
     }
+    links = tuple(
+        dict.fromkeys(
+            (edge.source, edge.target)
+            for edge in all_edges(sop)
+            if edge.kind is not EdgeKind.CORRECTION and isinstance(edge.target, int)
+        )
+    )
     epic = DesiredIssue(
         ref=Ref(request.key),
         title=epic_title(request, sop, capabilities.max_title),
@@ -183,12 +208,7 @@ def desired_state(
         assignees=(),
         due=main.end.date(),
         milestone=None,
-        data=request.as_data(),
-    )
-    links = tuple(
-        (edge.source, edge.target)
-        for edge in all_edges(sop)
-        if edge.kind is not EdgeKind.CORRECTION and isinstance(edge.target, int)
+        data=(*request.as_data(), (LINKS_KEY, format_links(links))),
     )
     return DesiredRequest(
         key=request.key,
@@ -196,7 +216,7 @@ def desired_state(
         steps=tuple(steps),
         labels=managed.definitions,
         milestones=milestones,
-        links=tuple(dict.fromkeys(links)),
+        links=links,
         managed=managed,
     )
 
@@ -246,7 +266,8 @@ def _issue_changes(want: DesiredIssue, have: Issue | None, managed: ManagedLabel
 def diff(desired: DesiredRequest, observed: ObservedRequest) -> list[Change]:
     """The changes that make ``observed`` match ``desired``, in a safe order.
 
-    Labels and milestones first, then the epic, then steps, then links. People's own
+    Labels and milestones first, then a new epic, then steps, then links, and updates of an
+    existing epic last (its step list and recorded links describe what now exists). People's own
     changes are left alone: assignees are set only when an issue is created, and only the
     label families sop-sync owns are added or removed.
     """
@@ -258,7 +279,9 @@ def diff(desired: DesiredRequest, observed: ObservedRequest) -> list[Change]:
         for milestone in desired.milestones
         if observed.milestones.get(milestone.title) != milestone
     ]
-    changes += _issue_changes(desired.epic, observed.epic, desired.managed)
+    epic_changes = _issue_changes(desired.epic, observed.epic, desired.managed)
+    if observed.epic is None:
+        changes += epic_changes  # the epic first: step issues belong to it
     wanted = {issue.ref.step for issue in desired.steps}
     for issue in desired.steps:
         have = observed.steps.get(issue.ref.step) if issue.ref.step is not None else None
@@ -275,6 +298,8 @@ def diff(desired: DesiredRequest, observed: ObservedRequest) -> list[Change]:
         for source, target in desired.links
         if (source, target) not in observed.links
     ]
+    if observed.epic is not None:
+        changes += epic_changes  # last: the epic summarises steps and links that now exist
     return changes
 
 

@@ -239,7 +239,7 @@ def test_sync_after_new_step_and_changed_time_touches_only_affected_objects(
         if isinstance(c, UpdateFields)
     }
     assert updated == {
-        (None, ("description", "due")),  # epic: step list, phase table, target date
+        (None, ("description", "due", "data")),  # epic: step list, dates, recorded links
         (None, ("description",)),  # epic again: links the new step 15
         (12, ("description", "due")),  # the changed time
         (13, ("description",)),  # later start of the ongoing steps
