@@ -64,7 +64,7 @@ def plan_changes(
     observed: ObservedRequest | None = None,
 ) -> list[Change]:
     """The changes that would bring ``request`` up to date (nothing is written)."""
-    observed = observed if observed is not None else tracker.observe(request.key)
+    observed = observed if observed is not None else tracker.observe(request.key, history=False)
     desired = desired_state(
         sop,
         request,

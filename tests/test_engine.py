@@ -105,9 +105,9 @@ class FailingTracker:
         """Delegated."""
         return self.inner.requests()
 
-    def observe(self, key: str) -> ObservedRequest:
+    def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
         """Delegated."""
-        return self.inner.observe(key)
+        return self.inner.observe(key, history=history)
 
     def apply(self, change: Change, actor: str | None = None) -> None:
         """Apply while the budget lasts, then fail like an outage would."""

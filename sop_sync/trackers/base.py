@@ -53,8 +53,12 @@ class Tracker(Protocol):
         """Every request sop-sync owns in this tracker."""
         ...
 
-    def observe(self, key: str) -> ObservedRequest:
-        """The request's objects (an empty request when nothing exists yet)."""
+    def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
+        """The request's objects (an empty request when nothing exists yet).
+
+        ``history=False`` may leave out notes, attachments and events: planning needs only
+        fields, labels and links, and some trackers need one call per issue for the rest.
+        """
         ...
 
     def apply(self, change: Change, actor: str | None = None) -> None:

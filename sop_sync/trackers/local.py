@@ -190,8 +190,8 @@ class LocalTracker:
             )
         return summaries
 
-    def observe(self, key: str) -> ObservedRequest:
-        """Everything the request owns, in a fixed number of queries."""
+    def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
+        """Everything the request owns, in a fixed number of queries (always with history)."""
         self.operations += 1
         rows = self._read(ISSUES_SQL, (key,))
         related = {name: _grouped(self._read(sql, (key,))) for name, sql in RELATED_SQL.items()}
