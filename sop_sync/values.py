@@ -36,6 +36,8 @@ class Capabilities:
     milestone_dates: bool = True
     max_title: int = 255
     label_spaces: bool = True
+    parallel_writes: int = 1
+    """How many independent writes may run at once (round trips matter on remote trackers)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,354 @@
+"""The GitLab tracker, through python-gitlab (REST v4), on Free and on Premium.
+
+Mapping (DESIGN.md "Tracker mapping"): a request is a group epic (Premium, ``hierarchy:
+epic``) or a parent issue labelled ``permohonan`` (any tier, ``hierarchy: issue``); each step
+is a project issue carrying the hidden marker at the end of its description. Owned objects
+are found with paginated list calls filtered by label, cached for the run and kept current
+from the API's own answers, so reconciling many requests costs about ceil(issues / 100)
+list calls. Ordering links cannot be listed in bulk: the epic's marker records the links
+sop-sync confirmed (``tautan``), so reconciling needs no per-issue link reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gitlab
+import requests
+from gitlab.exceptions import GitlabError
+
+from sop_sync.changes import Change, Ref
+from sop_sync.errors import TrackerError
+from sop_sync.labels import REQUEST
+from sop_sync.plan import LINKS_KEY, parse_links
+from sop_sync.trackers.base import (
+    Attachment,
+    Capabilities,
+    Hierarchy,
+    Issue,
+    Label,
+    Milestone,
+    Note,
+    ObservedRequest,
+    RequestSummary,
+    State,
+)
+from sop_sync.trackers.marker import Marker, split, upload_links
+
+PER_PAGE = 100
+
+
+def _date(text: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(text)[:10]) if text else None
+
+
+def _moment(text: object) -> dt.datetime:
+    return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+@dataclass
+class Owned:
+    """One object sop-sync owns, as last seen: GitLab's attributes and the parsed marker."""
+
+    attrs: dict[str, Any]
+    marker: Marker
+    epic: bool = False
+    """True for a group epic (Premium); the Free parent issue is a plain issue."""
+
+
+@dataclass
+class Cache:
+    """What this run has read from GitLab, updated from the answers of its own writes."""
+
+    labels: dict[str, Label] | None = None
+    milestones: dict[str, dict[str, Any]] | None = None
+    requests: dict[str, Owned] | None = None
+    steps: dict[str, dict[str, dict[int, Owned]]] = field(default_factory=dict)
+    """SOP id -> request key -> step -> issue."""
+    users: dict[str, int] = field(default_factory=dict)
+    confirmed_links: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+
+
+class GitLabTracker:
+    """The tracker protocol on one GitLab project (and its group, for epics)."""
+
+    def __init__(
+        self,
+        client: gitlab.Gitlab,
+        project: str,
+        *,
+        group: str | None = None,
+        hierarchy: str = "auto",
+        workers: int = 8,
+    ) -> None:
+        self.gl = client
+        self.lock = threading.RLock()
+        self.cache = Cache()
+        self.calls = 0
+        """Requests sent through this adapter's calls (reads and writes)."""
+        self.project = self.call(
+            f"opening project {project!r}", lambda: client.projects.get(project)
+        )
+        self.group = (
+            self.call(f"opening group {group!r}", lambda: client.groups.get(group, lazy=True))
+            if group
+            else None
+        )
+        self._caps = self._capabilities(hierarchy, workers)
+
+    # --- errors at the boundary ---------------------------------------------------------
+
+    def call(self, doing: str, action: Callable[[], Any]) -> Any:
+        """Run one python-gitlab call; GitLab errors become one-line tracker errors."""
+        with self.lock:
+            self.calls += 1
+        try:
+            return action()
+        except GitlabError as error:
+            raise TrackerError(explain(doing, error)) from None
+        except requests.exceptions.RequestException as error:
+            raise TrackerError(
+                f"GitLab: {doing}: cannot reach {self.gl.url} ({type(error).__name__})"
+            ) from None
+
+    def _capabilities(self, hierarchy: str, workers: int) -> Capabilities:
+        premium = False
+        group = self.group
+        if group is not None and hierarchy in ("auto", "epic"):
+            try:
+                self.call("checking for epics", lambda: group.epics.list(per_page=1, get_all=False))
+                premium = True
+            except TrackerError as error:
+                if hierarchy == "epic":
+                    raise TrackerError(
+                        f"{error.message}; epics need GitLab Premium: "
+                        "set `tracker.hierarchy: issue`"
+                    ) from None
+        elif hierarchy == "epic":
+            raise TrackerError(
+                "GitLab epics need a group: set `tracker.group` (or use `hierarchy: issue`)"
+            )
+        return Capabilities(
+            hierarchy=Hierarchy.EPIC if premium else Hierarchy.ISSUE,
+            blocking_links=premium,
+            scoped_labels=premium,
+            parallel_writes=workers,
+        )
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Epics, blocking links and exclusive scoped labels only on Premium."""
+        return self._caps
+
+    def close(self) -> None:
+        """Nothing to release: python-gitlab's session closes with the process."""
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _list(self, doing: str, manager: Any, **filters: Any) -> list[dict[str, Any]]:
+        """Every page of a list call; python-gitlab follows the Link headers."""
+        objects = self.call(doing, lambda: manager.list(get_all=True, per_page=PER_PAGE, **filters))
+        return [dict(obj.attributes) for obj in objects]
+
+    def _requests(self) -> dict[str, Owned]:
+        if self.cache.requests is None:
+            epic = self._caps.hierarchy is Hierarchy.EPIC
+            manager = self.group.epics if epic else self.project.issues  # type: ignore[union-attr]
+            found: dict[str, Owned] = {}
+            for attrs in self._list("listing requests", manager, labels=[REQUEST], state="all"):
+                _, marker = split(attrs.get("description"))
+                if marker is not None and marker.step is None:
+                    found[marker.key] = Owned(attrs, marker, epic)
+            self.cache.requests = found
+        return self.cache.requests
+
+    def _steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
+        if sop_id not in self.cache.steps:
+            grouped: dict[str, dict[int, Owned]] = {}
+            label = f"sop::{sop_id}"
+            for attrs in self._list(
+                f"listing {label} issues", self.project.issues, labels=[label], state="all"
+            ):
+                _, marker = split(attrs.get("description"))
+                if marker is not None and marker.step is not None:
+                    grouped.setdefault(marker.key, {})[marker.step] = Owned(attrs, marker)
+            self.cache.steps[sop_id] = grouped
+        return self.cache.steps[sop_id]
+
+    def labels(self) -> dict[str, Label]:
+        """Every project label."""
+        if self.cache.labels is None:
+            self.cache.labels = {
+                a["name"]: Label(a["name"], a["color"].upper(), a.get("description") or "")
+                for a in self._list("listing labels", self.project.labels)
+            }
+        return self.cache.labels
+
+    def milestones(self) -> dict[str, dict[str, Any]]:
+        """Every project milestone by title."""
+        if self.cache.milestones is None:
+            self.cache.milestones = {
+                a["title"]: a
+                for a in self._list("listing milestones", self.project.milestones, state="all")
+            }
+        return self.cache.milestones
+
+    def requests(self) -> list[RequestSummary]:
+        """Every request, from the epics' (or parent issues') markers."""
+        return [
+            RequestSummary(
+                key, o.marker.sop, o.attrs["title"], _state(o.attrs), dict(o.marker.data)
+            )
+            for key, o in sorted(self._requests().items())
+        ]
+
+    def owned(self, ref: Ref) -> Owned | None:
+        """The object behind a ref, from the run's cache."""
+        epic = self._requests().get(ref.key)
+        if ref.step is None or epic is None:
+            return epic
+        return self._steps(epic.marker.sop).get(ref.key, {}).get(ref.step)
+
+    def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
+        """The request's objects; notes and uploads only with ``history``."""
+        epic = self._requests().get(key)
+        steps = self._steps(epic.marker.sop).get(key, {}) if epic else {}
+        issues = {number: self._issue(o, history) for number, o in steps.items()}
+        titles = {i.milestone for i in issues.values() if i.milestone}
+        milestones = {
+            title: _milestone(a)
+            for title, a in self.milestones().items()
+            if title in titles or title.startswith(f"{key} · ")
+        }
+        recorded = parse_links(epic.marker.data.get(LINKS_KEY, "")) if epic else frozenset()
+        return ObservedRequest(
+            key=key,
+            epic=self._issue(epic, history) if epic else None,
+            steps=issues,
+            labels=dict(self.labels()),
+            milestones=milestones,
+            links=recorded | frozenset(self.cache.confirmed_links.get(key, set())),
+        )
+
+    def _issue(self, owned: Owned, history: bool) -> Issue:
+        a = owned.attrs
+        text, _ = split(a.get("description"))
+        notes: tuple[Note, ...] = ()
+        attachments: tuple[Attachment, ...] = ()
+        if history:
+            notes = self._notes(owned)
+            attachments = _attachments(a, text, notes)
+        milestone = a.get("milestone") or None
+        return Issue(
+            ref=owned.marker.ref,
+            tracker_id=str(a["iid"]),
+            web_url=a.get("web_url", ""),
+            title=a["title"],
+            description=text,
+            state=_state(a),
+            labels=frozenset(a.get("labels") or ()),
+            assignees=tuple(u["username"] for u in a.get("assignees") or ()),
+            due=_date(a.get("due_date") or a.get("end_date")),
+            milestone=milestone["title"] if milestone else None,
+            data=dict(owned.marker.data),
+            notes=notes,
+            attachments=attachments,
+        )
+
+    def _notes(self, owned: Owned) -> tuple[Note, ...]:
+        parent = self.handle(owned)
+        found = self._list(
+            f"reading notes of {owned.marker.ref.describe()}",
+            parent.notes,
+            sort="asc",
+            order_by="created_at",
+        )
+        return tuple(
+            Note(
+                str(n["id"]),
+                n["author"]["username"],
+                n["body"],
+                _moment(n["created_at"]),
+                bool(n.get("system")),
+            )
+            for n in found
+        )
+
+    def handle(self, owned: Owned) -> Any:
+        """A python-gitlab object for ``owned`` without a GET (``lazy``)."""
+        if owned.epic:
+            return self.group.epics.get(owned.attrs["iid"], lazy=True)  # type: ignore[union-attr]
+        return self.project.issues.get(owned.attrs["iid"], lazy=True)
+
+    # --- writing (handlers in sop_sync.trackers.gitlab_apply) ---------------------------
+
+    def apply(self, change: Change, actor: str | None = None) -> None:
+        """Carry out one change; ``actor`` is ignored (GitLab records the token's user)."""
+        from sop_sync.trackers.gitlab_apply import HANDLERS
+
+        HANDLERS[type(change)](self, change)
+
+    def remember(self, owned: Owned) -> None:
+        """Keep the run's cache current with an object GitLab just returned."""
+        with self.lock:
+            if owned.marker.step is None:
+                self._requests()[owned.marker.key] = owned
+            else:
+                self._steps(owned.marker.sop).setdefault(owned.marker.key, {})[
+                    owned.marker.step
+                ] = owned
+
+    def user_id(self, username: str) -> int:
+        """A user's id, looked up once per run."""
+        if username not in self.cache.users:
+            found = self.call(
+                f"looking up user {username!r}",
+                lambda: self.gl.users.list(username=username, get_all=False),
+            )
+            if not found:
+                raise TrackerError(f"GitLab: no user {username!r} (used in --peran or people)")
+            self.cache.users[username] = int(found[0].id)
+        return self.cache.users[username]
+
+
+def _state(attrs: dict[str, Any]) -> State:
+    return State.CLOSED if attrs.get("state") == "closed" else State.OPEN
+
+
+def _milestone(a: dict[str, Any]) -> Milestone:
+    return Milestone(
+        a["title"], _date(a.get("start_date")), _date(a.get("due_date")), a.get("description") or ""
+    )
+
+
+def _attachments(
+    attrs: dict[str, Any], text: str, notes: tuple[Note, ...]
+) -> tuple[Attachment, ...]:
+    """Uploads linked in the description (by the issue's author) and in notes (by their authors)."""
+    author = (attrs.get("author") or {}).get("username", "")
+    created = _moment(attrs.get("created_at") or "1970-01-01T00:00:00Z")
+    found = [(name, url, author, created) for name, url in upload_links(text)]
+    for note in notes:
+        found += [
+            (name, url, note.author, note.created_at) for name, url in upload_links(note.body)
+        ]
+    return tuple(Attachment(url, name, url, by, at) for name, url, by, at in found)
+
+
+def explain(doing: str, error: GitlabError) -> str:
+    """One line for a person: what was being done, the HTTP status, what to do."""
+    code = error.response_code
+    message = str(error.error_message).strip() or type(error).__name__
+    hints = {
+        401: "GitLab refused the token: check SOP_SYNC_GITLAB_TOKEN "
+        "(or the python-gitlab configuration section)",
+        403: "the token lacks permission for this",
+        404: "not found (check the project/group path and that the token can see it)",
+        429: "GitLab's rate limit is exhausted even after retries; try again later",
+    }
+    hint = hints.get(code or 0)
+    return f"GitLab: {doing}: HTTP {code}: {message}" + (f" — {hint}" if hint else "")
