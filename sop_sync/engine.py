@@ -7,9 +7,10 @@ The one place that drives a tracker for requests. Pure planning lives in
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sop_sync.changes import Change
+from sop_sync.changes import Change, CreateIssue, EnsureLabel, EnsureMilestone, Link, Ref
 from sop_sync.config import Settings
 from sop_sync.errors import InputError, SopSyncError, TrackerError
 from sop_sync.plan import Texts, desired_state, diff, empty_observed
@@ -91,18 +92,80 @@ def converge(
         changes = plan_changes(tracker, sop, request, settings, texts)
         if not changes:
             break
-        for change in changes:
-            try:
-                tracker.apply(change)
-            except SopSyncError as error:
-                outcome.failures.append((change, error.message))
-            else:
-                outcome.applied.append(change)
-            if progress is not None:
-                progress(change)
+        workers = max(1, tracker.capabilities.parallel_writes)
+        for wave in waves(changes):
+            for change, error in _apply_wave(tracker, wave, workers):
+                if error is None:
+                    outcome.applied.append(change)
+                else:
+                    outcome.failures.append((change, error))
+                if progress is not None:
+                    progress(change)
         if outcome.failures:
             break
     return outcome
+
+
+def _stage(change: Change) -> int:
+    """Changes of one stage depend only on earlier stages (the diff emits them in order)."""
+    if isinstance(change, EnsureLabel | EnsureMilestone):
+        return 0
+    if isinstance(change, Link):
+        return 3
+    ref = getattr(change, "ref", None)
+    if isinstance(ref, Ref) and ref.step is None:
+        return 1 if isinstance(change, CreateIssue) else 4
+    return 2
+
+
+def _subject(change: Change) -> Ref | None:
+    """The object a change writes; changes of one subject stay in order."""
+    if isinstance(change, Link):
+        return change.source
+    ref = getattr(change, "ref", None)
+    return ref if isinstance(ref, Ref) else None
+
+
+def waves(changes: list[Change]) -> list[list[list[Change]]]:
+    """Consecutive changes of one stage, grouped by subject: groups may run in parallel."""
+    result: list[list[list[Change]]] = []
+    last = -1
+    for change in changes:
+        stage = _stage(change)
+        if stage != last:
+            result.append([])
+            last = stage
+        groups = result[-1]
+        subject = _subject(change)
+        match = next((g for g in groups if subject is not None and _subject(g[0]) == subject), None)
+        if match is None:
+            groups.append([change])
+        else:
+            match.append(change)
+    return result
+
+
+def _apply_group(tracker: Tracker, group: list[Change]) -> list[tuple[Change, str | None]]:
+    results: list[tuple[Change, str | None]] = []
+    for change in group:
+        try:
+            tracker.apply(change)
+        except SopSyncError as error:
+            results.append((change, error.message))
+        else:
+            results.append((change, None))
+    return results
+
+
+def _apply_wave(
+    tracker: Tracker, wave: list[list[Change]], workers: int
+) -> list[tuple[Change, str | None]]:
+    """Apply one wave, with up to ``workers`` groups at once; results in the diff's order."""
+    if workers == 1 or len(wave) == 1:
+        return [result for group in wave for result in _apply_group(tracker, group)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(lambda group: _apply_group(tracker, group), wave))
+    return [result for results in done for result in results]
 
 
 def existing_request(tracker: Tracker, key: str) -> RequestSummary | None:

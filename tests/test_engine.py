@@ -248,3 +248,24 @@ def test_sync_after_new_step_and_changed_time_touches_only_affected_objects(
     labels = [c.label.name for c in outcome.applied if isinstance(c, EnsureLabel)]
     assert labels == ["langkah::15"]
     assert sync_request(tracker, summary, config, TEXTS).applied == []
+
+
+def test_waves_group_independent_changes() -> None:
+    """Labels/milestones, then the new epic, then steps (one group per issue), links, epic edits."""
+    from sop_sync.changes import Close, Comment, EnsureMilestone, Label, Milestone, Ref
+    from sop_sync.engine import waves
+
+    a, b = Ref("k", 1), Ref("k", 2)
+    changes: list[Change] = [
+        EnsureLabel(Label("x", "#000000")),
+        EnsureMilestone(Milestone("k · a", None, None)),
+        CreateIssue(Ref("k"), "e", "", ()),
+        CreateIssue(a, "a", "", ()),
+        Comment(a, "hi"),
+        CreateIssue(b, "b", "", ()),
+        Link(a, b),
+        UpdateFields(Ref("k"), (("title", "t"),)),
+        Close(Ref("k")),
+    ]
+    shape = [[len(group) for group in wave] for wave in waves(changes)]
+    assert shape == [[1, 1], [1], [2, 1], [1], [2]]

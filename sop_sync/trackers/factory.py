@@ -15,7 +15,13 @@ def _local(settings: Settings) -> Tracker:
     return LocalTracker(settings.tracker.path)
 
 
-FACTORIES: dict[str, Callable[[Settings], Tracker]] = {"local": _local}
+def _gitlab(settings: Settings) -> Tracker:
+    from sop_sync.trackers.gitlab_connect import open_gitlab
+
+    return open_gitlab(settings)
+
+
+FACTORIES: dict[str, Callable[[Settings], Tracker]] = {"local": _local, "gitlab": _gitlab}
 
 
 def open_tracker(settings: Settings) -> Tracker:

@@ -304,6 +304,10 @@ class GitLabTracker:
 
     def user_id(self, username: str) -> int:
         """A user's id, looked up once per run."""
+        with self.lock:
+            return self._user_id(username)
+
+    def _user_id(self, username: str) -> int:
         if username not in self.cache.users:
             found = self.call(
                 f"looking up user {username!r}",
