@@ -38,8 +38,9 @@ STATUS_LABELS = {
 
 
 def label_name(name: str, capabilities: Capabilities) -> str:
-    """A label name the tracker accepts (Jira: no spaces)."""
-    name = " ".join(name.split())
+    """A label name the tracker accepts: no commas (GitLab lists labels comma-separated), and
+    for Jira no spaces."""
+    name = " ".join(name.replace(",", " ").split())
     return name if capabilities.label_spaces else name.replace(" ", "-")
 
 

@@ -155,6 +155,10 @@ class GitLabTracker:
         return [dict(obj.attributes) for obj in objects]
 
     def _requests(self) -> dict[str, Owned]:
+        with self.lock:  # one lazy load, even when writes run in parallel
+            return self._load_requests()
+
+    def _load_requests(self) -> dict[str, Owned]:
         if self.cache.requests is None:
             epic = self._caps.hierarchy is Hierarchy.EPIC
             manager = self.group.epics if epic else self.project.issues  # type: ignore[union-attr]
@@ -167,6 +171,10 @@ class GitLabTracker:
         return self.cache.requests
 
     def _steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
+        with self.lock:
+            return self._load_steps(sop_id)
+
+    def _load_steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
         if sop_id not in self.cache.steps:
             grouped: dict[str, dict[int, Owned]] = {}
             label = f"sop::{sop_id}"
@@ -181,6 +189,10 @@ class GitLabTracker:
 
     def labels(self) -> dict[str, Label]:
         """Every project label."""
+        with self.lock:
+            return self._load_labels()
+
+    def _load_labels(self) -> dict[str, Label]:
         if self.cache.labels is None:
             self.cache.labels = {
                 a["name"]: Label(a["name"], a["color"].upper(), a.get("description") or "")
@@ -190,6 +202,10 @@ class GitLabTracker:
 
     def milestones(self) -> dict[str, dict[str, Any]]:
         """Every project milestone by title."""
+        with self.lock:
+            return self._load_milestones()
+
+    def _load_milestones(self) -> dict[str, dict[str, Any]]:
         if self.cache.milestones is None:
             self.cache.milestones = {
                 a["title"]: a
