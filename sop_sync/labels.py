@@ -38,8 +38,10 @@ STATUS_LABELS = {
 
 
 def label_name(name: str, capabilities: Capabilities) -> str:
-    """A label name the tracker accepts: no commas (GitLab lists labels comma-separated), and
-    for Jira no spaces."""
+    """A label name the tracker accepts.
+
+    No commas (GitLab sends label lists comma-separated); for Jira, no spaces.
+    """
     name = " ".join(name.replace(",", " ").split())
     return name if capabilities.label_spaces else name.replace(" ", "-")
 
