@@ -28,6 +28,7 @@ from sop_sync.plan import LINKS_KEY, parse_links
 from sop_sync.trackers.base import (
     Attachment,
     Capabilities,
+    Event,
     Hierarchy,
     Issue,
     Label,
@@ -240,24 +241,42 @@ class GitLabTracker:
             for title, a in self.milestones().items()
             if title in titles or title.startswith(f"{key} · ")
         }
-        recorded = parse_links(epic.marker.data.get(LINKS_KEY, "")) if epic else frozenset()
+        if history:
+            links = self._links(steps)
+        else:  # planning: the links the epic's marker records, plus those made this run
+            recorded = parse_links(epic.marker.data.get(LINKS_KEY, "")) if epic else frozenset()
+            links = recorded | frozenset(self.cache.confirmed_links.get(key, set()))
         return ObservedRequest(
             key=key,
             epic=self._issue(epic, history) if epic else None,
             steps=issues,
             labels=dict(self.labels()),
             milestones=milestones,
-            links=recorded | frozenset(self.cache.confirmed_links.get(key, set())),
+            links=links,
         )
+
+    def _links(self, steps: dict[int, Owned]) -> frozenset[tuple[int, int]]:
+        """Ordering links as GitLab has them (one list call per step issue)."""
+        number_of = {o.attrs["iid"]: n for n, o in steps.items()}
+        found: set[tuple[int, int]] = set()
+        for number, owned in steps.items():
+            doing = f"reading links of {owned.marker.ref.describe()}"
+            for other in self._list(doing, self.handle(owned).links):
+                target = number_of.get(other.get("iid"))
+                if target is not None and target > number:  # ordering runs forward
+                    found.add((number, target))
+        return frozenset(found)
 
     def _issue(self, owned: Owned, history: bool) -> Issue:
         a = owned.attrs
         text, _ = split(a.get("description"))
         notes: tuple[Note, ...] = ()
         attachments: tuple[Attachment, ...] = ()
+        events: tuple[Event, ...] = ()
         if history:
             notes = self._notes(owned)
             attachments = _attachments(a, text, notes)
+            events = self._events(owned, notes)
         milestone = a.get("milestone") or None
         return Issue(
             ref=owned.marker.ref,
@@ -273,6 +292,7 @@ class GitLabTracker:
             data=dict(owned.marker.data),
             notes=notes,
             attachments=attachments,
+            events=events,
         )
 
     def _notes(self, owned: Owned) -> tuple[Note, ...]:
@@ -294,19 +314,39 @@ class GitLabTracker:
             for n in found
         )
 
+    def _events(self, owned: Owned, notes: tuple[Note, ...]) -> tuple[Event, ...]:
+        """One history from GitLab's records: creation, label and state events, comments."""
+        a = owned.attrs
+        author = (a.get("author") or {}).get("username", "")
+        found = [Event(_moment(a["created_at"]), author, "created", a["title"])]
+        found += [Event(n.created_at, n.author, "commented") for n in notes if not n.system]
+        if not owned.epic:
+            where = owned.marker.ref.describe()
+            handle = self.handle(owned)
+            for e in self._list(f"reading label events of {where}", handle.resourcelabelevents):
+                action = "labeled" if e["action"] == "add" else "unlabeled"
+                name = (e.get("label") or {}).get("name", "")
+                found.append(Event(_moment(e["created_at"]), e["user"]["username"], action, name))
+            for e in self._list(f"reading state events of {where}", handle.resourcestateevents):
+                action = "closed" if e["state"] == "closed" else "reopened"
+                found.append(Event(_moment(e["created_at"]), e["user"]["username"], action))
+        return tuple(sorted(found, key=lambda event: event.at))
+
     def handle(self, owned: Owned) -> Any:
         """A python-gitlab object for ``owned`` without a GET (``lazy``)."""
         if owned.epic:
-            return self.group.epics.get(owned.attrs["iid"], lazy=True)  # type: ignore[union-attr]
+            # epic notes are addressed by the epic's global id, so give the object its attributes
+            epics = self.group.epics  # type: ignore[union-attr]
+            return epics._obj_cls(epics, dict(owned.attrs))
         return self.project.issues.get(owned.attrs["iid"], lazy=True)
 
     # --- writing (handlers in sop_sync.trackers.gitlab_apply) ---------------------------
 
     def apply(self, change: Change, actor: str | None = None) -> None:
-        """Carry out one change; ``actor`` is ignored (GitLab records the token's user)."""
+        """Carry out one change; with ``actor``, as that user (GitLab's ``Sudo``, admin only)."""
         from sop_sync.trackers.gitlab_apply import HANDLERS
 
-        HANDLERS[type(change)](self, change)
+        HANDLERS[type(change)](self, change, {"sudo": actor} if actor else {})
 
     def remember(self, owned: Owned) -> None:
         """Keep the run's cache current with an object GitLab just returned."""

@@ -30,6 +30,9 @@ from sop_sync.plan import LINKS_KEY, format_links, parse_links
 from sop_sync.trackers.gitlab import GitLabTracker, Owned
 from sop_sync.trackers.marker import Marker, attach, split
 
+Sudo = dict[str, Any]
+"""``{"sudo": username}`` when a person acts, else empty: passed to python-gitlab calls."""
+
 
 def _owned(t: GitLabTracker, ref: Ref) -> Owned:
     found = t.owned(ref)
@@ -38,7 +41,7 @@ def _owned(t: GitLabTracker, ref: Ref) -> Owned:
     return found
 
 
-def ensure_label(t: GitLabTracker, c: EnsureLabel) -> None:
+def ensure_label(t: GitLabTracker, c: EnsureLabel, who: Sudo) -> None:
     """Create the project label, or update its colour and description."""
     have = t.labels().get(c.label.name)
     data = {"color": c.label.color, "description": c.label.description}
@@ -55,7 +58,7 @@ def ensure_label(t: GitLabTracker, c: EnsureLabel) -> None:
     t.labels()[c.label.name] = c.label
 
 
-def ensure_milestone(t: GitLabTracker, c: EnsureMilestone) -> None:
+def ensure_milestone(t: GitLabTracker, c: EnsureMilestone, who: Sudo) -> None:
     """Create the milestone, or update its dates and description."""
     m = c.milestone
     data = {
@@ -87,7 +90,7 @@ def _milestone_id(t: GitLabTracker, title: str | None) -> int:
     return int(found["id"])
 
 
-def create_issue(t: GitLabTracker, c: CreateIssue) -> None:
+def create_issue(t: GitLabTracker, c: CreateIssue, who: Sudo) -> None:
     """Create the request (epic or parent issue) or a step issue, marker included."""
     epic = t.owned(Ref(c.ref.key))
     sop = dict(c.data).get("sop") if c.ref.step is None else (epic.marker.sop if epic else None)
@@ -104,7 +107,7 @@ def create_issue(t: GitLabTracker, c: CreateIssue) -> None:
     if c.ref.step is None and t.group is not None and t.capabilities.blocking_links:
         if c.due:
             data |= {"due_date_fixed": c.due.isoformat(), "due_date_is_fixed": True}
-        made = t.call(f"creating {c.ref.describe()}", lambda: t.group.epics.create(data))  # type: ignore[union-attr]
+        made = t.call(f"creating {c.ref.describe()}", lambda: t.group.epics.create(data, **who))  # type: ignore[union-attr]
         t.remember(Owned(dict(made.attributes), marker, epic=True))
         return
     data["due_date"] = c.due.isoformat() if c.due else None
@@ -114,14 +117,14 @@ def create_issue(t: GitLabTracker, c: CreateIssue) -> None:
         data["assignee_ids"] = [t.user_id(name) for name in c.assignees]
     if epic is not None and epic.epic:
         data["epic_id"] = epic.attrs["id"]  # Premium: join the epic at creation, no extra call
-    made = t.call(f"creating {c.ref.describe()}", lambda: t.project.issues.create(data))
+    made = t.call(f"creating {c.ref.describe()}", lambda: t.project.issues.create(data, **who))
     t.remember(Owned(dict(made.attributes), marker))
     if epic is not None and not epic.epic and c.ref.step is not None:
         # Free: the child is linked to its parent issue (the task list is in the parent)
         _post_link(t, epic, Owned(dict(made.attributes), marker), "relates_to")
 
 
-def update_fields(t: GitLabTracker, c: UpdateFields) -> None:
+def update_fields(t: GitLabTracker, c: UpdateFields, who: Sudo) -> None:
     """Set the named fields in one PUT; data lives in the marker."""
     owned = _owned(t, c.ref)
     text, marker = split(owned.attrs.get("description"))
@@ -143,7 +146,7 @@ def update_fields(t: GitLabTracker, c: UpdateFields) -> None:
                 data[LINKS_KEY] = _confirmed_links(t, c.ref.key, data[LINKS_KEY], marker)
             marker = Marker(marker.key, marker.sop, marker.step, data)
     payload["description"] = attach(text, marker)
-    _put(t, owned, payload, f"updating {c.ref.describe()}", marker)
+    _put(t, owned, payload, f"updating {c.ref.describe()}", who, marker)
 
 
 def _confirmed_links(t: GitLabTracker, key: str, wanted: str, marker: Marker) -> str:
@@ -157,14 +160,15 @@ def _put(
     owned: Owned,
     payload: dict[str, Any],
     doing: str,
+    who: Sudo,
     marker: Marker | None = None,
 ) -> None:
     manager = t.group.epics if owned.epic else t.project.issues  # type: ignore[union-attr]
-    answer = t.call(doing, lambda: manager.update(owned.attrs["iid"], payload))
+    answer = t.call(doing, lambda: manager.update(owned.attrs["iid"], payload, **who))
     t.remember(Owned({**owned.attrs, **answer}, marker or owned.marker, owned.epic))
 
 
-def add_labels(t: GitLabTracker, c: AddLabels) -> None:
+def add_labels(t: GitLabTracker, c: AddLabels, who: Sudo) -> None:
     """Add labels; on Free, remove scoped siblings in the same call (not exclusive there)."""
     owned = _owned(t, c.ref)
     payload: dict[str, Any] = {"add_labels": ",".join(c.labels)}
@@ -177,34 +181,35 @@ def add_labels(t: GitLabTracker, c: AddLabels) -> None:
         ]
         if siblings:
             payload["remove_labels"] = ",".join(siblings)
-    _put(t, owned, payload, f"labelling {c.ref.describe()}")
+    _put(t, owned, payload, f"labelling {c.ref.describe()}", who)
 
 
-def remove_labels(t: GitLabTracker, c: RemoveLabels) -> None:
+def remove_labels(t: GitLabTracker, c: RemoveLabels, who: Sudo) -> None:
     """Remove labels."""
     owned = _owned(t, c.ref)
-    _put(t, owned, {"remove_labels": ",".join(c.labels)}, f"unlabelling {c.ref.describe()}")
+    _put(t, owned, {"remove_labels": ",".join(c.labels)}, f"unlabelling {c.ref.describe()}", who)
 
 
-def close(t: GitLabTracker, c: Close) -> None:
+def close(t: GitLabTracker, c: Close, who: Sudo) -> None:
     """Close (nothing sent when already closed)."""
     owned = _owned(t, c.ref)
     if owned.attrs.get("state") != "closed":
-        _put(t, owned, {"state_event": "close"}, f"closing {c.ref.describe()}")
+        _put(t, owned, {"state_event": "close"}, f"closing {c.ref.describe()}", who)
 
 
-def reopen(t: GitLabTracker, c: Reopen) -> None:
+def reopen(t: GitLabTracker, c: Reopen, who: Sudo) -> None:
     """Reopen (nothing sent when already open)."""
     owned = _owned(t, c.ref)
     if owned.attrs.get("state") == "closed":
-        _put(t, owned, {"state_event": "reopen"}, f"reopening {c.ref.describe()}")
+        _put(t, owned, {"state_event": "reopen"}, f"reopening {c.ref.describe()}", who)
 
 
-def comment(t: GitLabTracker, c: Comment) -> None:
+def comment(t: GitLabTracker, c: Comment, who: Sudo) -> None:
     """Add a note."""
     owned = _owned(t, c.ref)
     t.call(
-        f"commenting on {c.ref.describe()}", lambda: t.handle(owned).notes.create({"body": c.body})
+        f"commenting on {c.ref.describe()}",
+        lambda: t.handle(owned).notes.create({"body": c.body}, **who),
     )
 
 
@@ -224,7 +229,7 @@ def _post_link(t: GitLabTracker, source: Owned, target: Owned, link_type: str) -
             raise
 
 
-def link(t: GitLabTracker, c: Link) -> None:
+def link(t: GitLabTracker, c: Link, who: Sudo) -> None:
     """An ordering link: `blocks` on Premium, `relates_to` on Free; remembered as confirmed."""
     source, target = _owned(t, c.source), _owned(t, c.target)
     _post_link(t, source, target, "blocks" if t.capabilities.blocking_links else "relates_to")
@@ -235,20 +240,20 @@ def link(t: GitLabTracker, c: Link) -> None:
             )
 
 
-def attach_file(t: GitLabTracker, c: Attach) -> None:
+def attach_file(t: GitLabTracker, c: Attach, who: Sudo) -> None:
     """Upload the file to the project and link it in a note (GitLab has no issue attachments)."""
     owned = _owned(t, c.ref)
     uploaded = t.call(
-        f"uploading {c.filename!r}", lambda: t.project.upload(c.filename, filedata=c.content)
+        f"uploading {c.filename!r}", lambda: t.project.upload(c.filename, filedata=c.content, **who)
     )
     body = f"Lampiran: {uploaded['markdown']}"
     t.call(
         f"linking upload on {c.ref.describe()}",
-        lambda: t.handle(owned).notes.create({"body": body}),
+        lambda: t.handle(owned).notes.create({"body": body}, **who),
     )
 
 
-HANDLERS: dict[type, Callable[[GitLabTracker, Any], None]] = {
+HANDLERS: dict[type, Callable[[GitLabTracker, Any, Sudo], None]] = {
     EnsureLabel: ensure_label,
     EnsureMilestone: ensure_milestone,
     CreateIssue: create_issue,

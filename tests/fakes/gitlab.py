@@ -70,7 +70,9 @@ class FakeGitLab:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.state.base_url = self.url
         self.state.add_user("sop-sync-bot", "sop-sync", token=self.token)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self) -> FakeGitLab:
         """Serve in a background thread."""
@@ -181,6 +183,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, tuple[str, bytes]]:
 def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body in two writes: no 40 ms ACK wait
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the request log is in ``fake.log``."""
@@ -235,7 +238,8 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
                 self._send(401, {"message": "401 Unauthorized"})
                 return 401
             user = fake.state.users[username]
-            sudo = self.headers.get("Sudo")
+            # doc/api/rest/authentication.md "Sudo": a header or a `sudo` parameter
+            sudo = self.headers.get("Sudo") or (query.get("sudo") or [""])[0]
             if sudo:
                 if sudo not in fake.state.users:
                     self._send(403, {"message": "403 Forbidden - Sudo user not found"})

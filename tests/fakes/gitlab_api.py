@@ -159,8 +159,26 @@ def create_issue(call: Call) -> Answer:
     return 201, _issue_json(call.state, issue)
 
 
+def _label_event(call: Call, project: Json, issue: Json, name: str, action: str) -> None:
+    """doc/api/resource_label_events.md entry."""
+    label = call.state.labels[project["id"]].get(name) or {"name": name}
+    call.state.label_events.setdefault((project["id"], issue["iid"]), []).append(
+        {"id": call.state.next_id(), "user": call.user, "created_at": now(),
+         "resource_type": "Issue", "resource_id": issue["id"], "label": label, "action": action}
+    )  # fmt: skip
+
+
+def _state_event(call: Call, project: Json, issue: Json, state: str) -> None:
+    """doc/api/resource_state_events.md entry."""
+    call.state.state_events.setdefault((project["id"], issue["iid"]), []).append(
+        {"id": call.state.next_id(), "user": call.user, "created_at": now(),
+         "resource_type": "Issue", "resource_id": issue["id"], "state": state}
+    )  # fmt: skip
+
+
 def _update_issue_fields(call: Call, project: Json, issue: Json) -> Answer | None:
     body = call.body
+    before = set(issue["labels"])
     for key in ("title", "description"):
         if key in body:
             issue[key] = body[key] or ""
@@ -174,6 +192,11 @@ def _update_issue_fields(call: Call, project: Json, issue: Json) -> Answer | Non
             issue["labels"] = sorted([*issue["labels"], label])
     remove = set(_labels(body.get("remove_labels")))
     issue["labels"] = [label for label in issue["labels"] if label not in remove]
+    if "iid" in call.match.groupdict():  # an edit: GitLab records label events
+        for name in sorted(set(issue["labels"]) - before):
+            _label_event(call, project, issue, name, "add")
+        for name in sorted(before - set(issue["labels"])):
+            _label_event(call, project, issue, name, "remove")
     if "due_date" in body:
         issue["due_date"] = body["due_date"] or None
     if "milestone_id" in body:
@@ -210,9 +233,11 @@ def _update_issue_fields(call: Call, project: Json, issue: Json) -> Answer | Non
     event = body.get("state_event")
     if event == "close" and issue["state"] != "closed":
         issue.update(state="closed", closed_at=now(), closed_by=call.user)
+        _state_event(call, project, issue, "closed")
         _system_note(call, ("issue", project["id"], issue["iid"]), "closed")
     elif event == "reopen" and issue["state"] == "closed":
         issue.update(state="opened", closed_at=None, closed_by=None)
+        _state_event(call, project, issue, "reopened")
         _system_note(call, ("issue", project["id"], issue["iid"]), "reopened")
     issue["updated_at"] = now()
     return None
@@ -274,7 +299,8 @@ def create_label(call: Call) -> Answer:
 def update_label(call: Call) -> Answer:
     """doc/api/labels.md "Edit an existing label" (by name or id)."""
     project = _project(call)
-    name = urllib.parse.unquote(call.match["name"])
+    name = urllib.parse.unquote(call.match["name"]) if "name" in call.match.groupdict() else None
+    name = name or call.arg("name") or ""
     label = call.state.labels[project["id"]].get(name)
     if label is None:
         raise NotFoundError("Label Not Found")
@@ -376,10 +402,19 @@ def list_links(call: Call) -> Answer:
 
 def _noteable(call: Call) -> tuple[str, int, int]:
     if "group" in call.match.groupdict() and call.match["group"]:
+        # doc/api/notes.md "Epics": addressed by the epic's ID, not its IID
         group = _group(call)
-        if int(call.match["iid"]) not in call.state.epics[group["id"]]:
+        epic = next(
+            (
+                e
+                for e in call.state.epics[group["id"]].values()
+                if e["id"] == int(call.match["eid"])
+            ),
+            None,
+        )
+        if epic is None:
             raise NotFoundError("Epic Not Found")
-        return ("epic", group["id"], int(call.match["iid"]))
+        return ("epic", group["id"], epic["iid"])
     project, issue = _issue(call)
     return ("issue", project["id"], issue["iid"])
 
@@ -389,6 +424,18 @@ def _system_note(call: Call, key: tuple[str, int, int], body: str) -> None:
         {"id": call.state.next_id(), "body": body, "author": call.user, "created_at": now(),
          "updated_at": now(), "system": True, "noteable_iid": key[2]}
     )  # fmt: skip
+
+
+def list_state_events(call: Call) -> Answer:
+    """doc/api/resource_state_events.md "List project issue state events"."""
+    project, issue = _issue(call)
+    return 200, call.state.state_events.get((project["id"], issue["iid"]), [])
+
+
+def list_label_events(call: Call) -> Answer:
+    """doc/api/resource_label_events.md "List project issue label events"."""
+    project, issue = _issue(call)
+    return 200, call.state.label_events.get((project["id"], issue["iid"]), [])
 
 
 def list_notes(call: Call) -> Answer:
@@ -634,9 +681,12 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", P + r"/issues/(?P<iid>\d+)/links", list_links),
     ("POST", P + r"/issues/(?P<iid>\d+)/links", create_link),
     ("GET", P + r"/issues/(?P<iid>\d+)/notes", list_notes),
+    ("GET", P + r"/issues/(?P<iid>\d+)/resource_state_events", list_state_events),
+    ("GET", P + r"/issues/(?P<iid>\d+)/resource_label_events", list_label_events),
     ("POST", P + r"/issues/(?P<iid>\d+)/notes", create_note),
     ("GET", P + r"/labels", list_labels),
     ("POST", P + r"/labels", create_label),
+    ("PUT", P + r"/labels", update_label),  # the older form python-gitlab uses: name in the body
     ("PUT", P + r"/labels/(?P<name>[^/]+)", update_label),
     ("GET", P + r"/milestones", list_milestones),
     ("POST", P + r"/milestones", create_milestone),
@@ -647,6 +697,6 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", G + r"/epics/(?P<iid>\d+)", update_epic),
     ("GET", G + r"/epics/(?P<iid>\d+)/issues", epic_issues),
     ("POST", G + r"/epics/(?P<iid>\d+)/issues/(?P<issue_id>\d+)", assign_epic_issue),
-    ("GET", G + r"/epics/(?P<iid>\d+)/notes", list_notes),
-    ("POST", G + r"/epics/(?P<iid>\d+)/notes", create_note),
+    ("GET", G + r"/epics/(?P<eid>\d+)/notes", list_notes),
+    ("POST", G + r"/epics/(?P<eid>\d+)/notes", create_note),
 ]

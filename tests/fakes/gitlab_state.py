@@ -15,9 +15,14 @@ from typing import Any
 Json = dict[str, Any]
 
 
+_last = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)]
+
+
 def now() -> str:
-    """GitLab's timestamp format (UTC, milliseconds, Z)."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    """GitLab's timestamp format (UTC, milliseconds, Z), strictly increasing across calls."""
+    moment = max(dt.datetime.now(dt.UTC), _last[0] + dt.timedelta(milliseconds=1))
+    _last[0] = moment
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -43,6 +48,10 @@ class State:
     epics: dict[int, dict[int, Json]] = field(default_factory=dict)
     """group id -> iid -> epic"""
     uploads: list[Json] = field(default_factory=list)
+    state_events: dict[tuple[int, int], list[Json]] = field(default_factory=dict)
+    """(project id, iid) -> doc/api/resource_state_events.md entries"""
+    label_events: dict[tuple[int, int], list[Json]] = field(default_factory=dict)
+    """(project id, iid) -> doc/api/resource_label_events.md entries"""
     hooks: dict[int, list[Json]] = field(default_factory=dict)
 
     def next_id(self) -> int:

@@ -24,6 +24,7 @@ from sop_sync.changes import (
 )
 from sop_sync.errors import TrackerError
 from sop_sync.trackers.base import State, Tracker, apply_all
+from tests.trackers.conftest import Make
 
 KEY = "uji"
 EPIC = Ref(KEY)
@@ -33,7 +34,10 @@ M2 = Milestone("uji · Kesepakatan", dt.date(2026, 12, 3), None, "Fase 2")
 
 
 def seed(tracker: Tracker) -> None:
-    """An epic, two step issues, labels and milestones."""
+    """An epic, two step issues, labels and milestones.
+
+    Step issues carry ``sop::<id>`` as every plan gives them: trackers may find them by it.
+    """
     for label in (
         Label("permohonan", "#6A1B9A", "Permohonan"),
         Label("peran::Kasi AI", "#1565C0", "Pelaksana"),
@@ -51,7 +55,7 @@ def seed(tracker: Tracker) -> None:
             Ref(KEY, 1),
             "[uji] 01 · Usulan",
             "Langkah satu",
-            ("peran::Kasi AI", "langkah::01"),
+            ("sop::bali", "peran::Kasi AI", "langkah::01"),
             assignees=("sari",),
             due=dt.date(2026, 12, 1),
             milestone=M1.title,
@@ -59,24 +63,28 @@ def seed(tracker: Tracker) -> None:
     )
     tracker.apply(
         CreateIssue(
-            Ref(KEY, 2), "[uji] 02 · Disposisi", "Langkah dua", ("langkah::02",), milestone=M2.title
+            Ref(KEY, 2),
+            "[uji] 02 · Disposisi",
+            "Langkah dua",
+            ("sop::bali", "langkah::02"),
+            milestone=M2.title,
         )
     )
 
 
-def test_unknown_request_is_empty(tracker: Tracker) -> None:
+def test_unknown_request_is_empty(tracker: Tracker, reread: Make) -> None:
     """Observing a key nobody opened gives an empty request, not an error."""
-    observed = tracker.observe("tidak-ada")
+    observed = reread().observe("tidak-ada")
     assert observed.epic is None
     assert observed.steps == {}
     assert observed.links == frozenset()
-    assert tracker.requests() == []
+    assert reread().requests() == []
 
 
-def test_create_and_observe_back(tracker: Tracker) -> None:
+def test_create_and_observe_back(tracker: Tracker, reread: Make) -> None:
     """Created issues read back with every field, label, assignee, due date and milestone."""
     seed(tracker)
-    observed = tracker.observe(KEY)
+    observed = reread().observe(KEY)
     assert observed.epic is not None
     assert observed.epic.title == "Permohonan: Uji"
     assert observed.epic.labels == {"permohonan"}
@@ -87,7 +95,7 @@ def test_create_and_observe_back(tracker: Tracker) -> None:
         "Langkah satu",
         State.OPEN,
     )
-    assert step.labels == {"peran::Kasi AI", "langkah::01"}
+    assert step.labels == {"sop::bali", "peran::Kasi AI", "langkah::01"}
     assert step.assignees == ("sari",)
     assert step.due == dt.date(2026, 12, 1)
     assert step.milestone == M1.title
@@ -96,22 +104,22 @@ def test_create_and_observe_back(tracker: Tracker) -> None:
     assert observed.labels["peran::Kasi AI"] == Label("peran::Kasi AI", "#1565C0", "Pelaksana")
 
 
-def test_requests_lists_epics_with_their_data(tracker: Tracker) -> None:
+def test_requests_lists_epics_with_their_data(tracker: Tracker, reread: Make) -> None:
     """Every request is listed from its epic's marker."""
     seed(tracker)
-    [summary] = tracker.requests()
+    [summary] = reread().requests()
     assert (summary.key, summary.sop_id, summary.title, summary.state) == (
         KEY, "bali", "Permohonan: Uji", State.OPEN,
     )  # fmt: skip
     assert summary.data == dict(DATA)
 
 
-def test_create_twice_is_refused(tracker: Tracker) -> None:
+def test_create_twice_is_refused(tracker: Tracker, reread: Make) -> None:
     """A second issue for the same marker is refused: duplicates are impossible."""
     seed(tracker)
     with pytest.raises(TrackerError):
         tracker.apply(CreateIssue(Ref(KEY, 1), "dup", "", ()))
-    assert len(tracker.observe(KEY).steps) == 2
+    assert len(reread().observe(KEY).steps) == 2
 
 
 @pytest.mark.parametrize(
@@ -125,85 +133,87 @@ def test_create_twice_is_refused(tracker: Tracker) -> None:
         ("milestone", None, "milestone"),
     ],
 )
-def test_update_each_field(tracker: Tracker, field: str, value: object, attribute: str) -> None:
+def test_update_each_field(
+    tracker: Tracker, reread: Make, field: str, value: object, attribute: str
+) -> None:
     """UpdateFields sets (or clears) one field and nothing else."""
     seed(tracker)
-    before = tracker.observe(KEY).steps[1]
+    before = reread().observe(KEY).steps[1]
     tracker.apply(UpdateFields(Ref(KEY, 1), ((field, value),)))  # type: ignore[arg-type]
-    after = tracker.observe(KEY).steps[1]
+    after = reread().observe(KEY).steps[1]
     assert getattr(after, attribute) == value
     assert after.labels == before.labels
     assert after.assignees == before.assignees
 
 
-def test_update_epic_data(tracker: Tracker) -> None:
+def test_update_epic_data(tracker: Tracker, reread: Make) -> None:
     """The epic's request data can be rewritten."""
     seed(tracker)
     new = (*DATA, ("keputusan", "2=tidak"))
     tracker.apply(UpdateFields(EPIC, (("data", new),)))
-    assert tracker.requests()[0].data == dict(new)
+    assert reread().requests()[0].data == dict(new)
 
 
-def test_labels_add_and_remove(tracker: Tracker) -> None:
+def test_labels_add_and_remove(tracker: Tracker, reread: Make) -> None:
     """Labels are added (new ones defined on the fly) and removed."""
     seed(tracker)
     tracker.apply(AddLabels(Ref(KEY, 1), ("status::menunggu-bukti",)))
-    assert "status::menunggu-bukti" in tracker.observe(KEY).steps[1].labels
+    assert "status::menunggu-bukti" in reread().observe(KEY).steps[1].labels
     tracker.apply(RemoveLabels(Ref(KEY, 1), ("status::menunggu-bukti", "langkah::01")))
-    assert tracker.observe(KEY).steps[1].labels == {"peran::Kasi AI"}
+    assert reread().observe(KEY).steps[1].labels == {"sop::bali", "peran::Kasi AI"}
 
 
-def test_close_and_reopen_record_events_once(tracker: Tracker) -> None:
+def test_close_and_reopen_record_events_once(tracker: Tracker, reread: Make) -> None:
     """Close and reopen change state and history; repeating one is a no-op."""
     seed(tracker)
     tracker.apply(Close(Ref(KEY, 1)), actor="andi")
     tracker.apply(Close(Ref(KEY, 1)), actor="andi")
-    step = tracker.observe(KEY).steps[1]
+    step = reread().observe(KEY).steps[1]
     assert step.state is State.CLOSED
     assert [(e.actor, e.action) for e in step.events if e.action == "closed"] == [
         ("andi", "closed")
     ]
     tracker.apply(Reopen(Ref(KEY, 1)), actor="dewi")
-    step = tracker.observe(KEY).steps[1]
+    step = reread().observe(KEY).steps[1]
     assert step.state is State.OPEN
     assert [e.actor for e in step.events if e.action == "reopened"] == ["dewi"]
 
 
-def test_comment_keeps_author_and_time(tracker: Tracker) -> None:
+def test_comment_keeps_author_and_time(tracker: Tracker, reread: Make) -> None:
     """Notes carry the author the tracker recorded and a time, in order."""
     seed(tracker)
     tracker.apply(Comment(Ref(KEY, 2), "Pertama"), actor="sari")
     tracker.apply(Comment(Ref(KEY, 2), "/sop setuju"), actor="dewi")
-    notes = tracker.observe(KEY).steps[2].notes
+    notes = reread().observe(KEY).steps[2].notes
     assert [(n.author, n.body) for n in notes] == [("sari", "Pertama"), ("dewi", "/sop setuju")]
     assert all(isinstance(n.created_at, dt.datetime) for n in notes)
 
 
-def test_attach_and_observe_attachment(tracker: Tracker) -> None:
+def test_attach_and_observe_attachment(tracker: Tracker, reread: Make) -> None:
     """An attached file is listed with its name and uploader."""
     seed(tracker)
     tracker.apply(Attach(Ref(KEY, 1), "rancangan-dfd.png", b"\x89PNG..."), actor="sari")
-    [attachment] = tracker.observe(KEY).steps[1].attachments
+    [attachment] = reread().observe(KEY).steps[1].attachments
     assert attachment.filename == "rancangan-dfd.png"
     assert attachment.uploaded_by == "sari"
     assert attachment.url
 
 
-def test_link_is_observed_once(tracker: Tracker) -> None:
+def test_link_is_observed_once(tracker: Tracker, reread: Make) -> None:
     """Ordering links read back as step-number pairs; linking again adds nothing."""
     seed(tracker)
     tracker.apply(Link(Ref(KEY, 1), Ref(KEY, 2)))
     tracker.apply(Link(Ref(KEY, 1), Ref(KEY, 2)))
-    assert tracker.observe(KEY).links == {(1, 2)}
+    assert reread().observe(KEY).links == {(1, 2)}
 
 
-def test_labels_and_milestones_are_upserts(tracker: Tracker) -> None:
+def test_labels_and_milestones_are_upserts(tracker: Tracker, reread: Make) -> None:
     """Ensuring an existing label or milestone updates it in place."""
     seed(tracker)
     tracker.apply(EnsureLabel(Label("permohonan", "#000000", "baru")))
     moved = Milestone(M1.title, dt.date(2026, 12, 2), dt.date(2026, 12, 4), "geser")
     tracker.apply(EnsureMilestone(moved))
-    observed = tracker.observe(KEY)
+    observed = reread().observe(KEY)
     assert observed.labels["permohonan"] == Label("permohonan", "#000000", "baru")
     assert observed.milestones[M1.title] == moved
 
@@ -222,29 +232,29 @@ def test_labels_and_milestones_are_upserts(tracker: Tracker) -> None:
     ],
     ids=lambda c: type(c).__name__,
 )
-def test_missing_ref_is_a_tracker_error(tracker: Tracker, change: object) -> None:
+def test_missing_ref_is_a_tracker_error(tracker: Tracker, reread: Make, change: object) -> None:
     """Acting on an issue that does not exist is a TrackerError naming it."""
     seed(tracker)
     with pytest.raises(TrackerError, match="uji langkah 09"):
         tracker.apply(change)  # type: ignore[arg-type]
 
 
-def test_apply_all_collects_failures_and_continues(tracker: Tracker) -> None:
+def test_apply_all_collects_failures_and_continues(tracker: Tracker, reread: Make) -> None:
     """apply_all reports each failed change and still applies the rest."""
     seed(tracker)
     failures = apply_all(
         tracker, [Close(Ref(KEY, 9)), Close(Ref(KEY, 1)), Comment(Ref(KEY, 8), "x")]
     )
     assert [type(change).__name__ for change, _ in failures] == ["Close", "Comment"]
-    assert tracker.observe(KEY).steps[1].state is State.CLOSED
+    assert reread().observe(KEY).steps[1].state is State.CLOSED
 
 
-def test_history_records_actors(tracker: Tracker) -> None:
+def test_history_records_actors(tracker: Tracker, reread: Make) -> None:
     """The event history says who created, labelled, commented and closed."""
     seed(tracker)
     tracker.apply(AddLabels(Ref(KEY, 1), ("keputusan::ya",)), actor="andi")
     tracker.apply(Comment(Ref(KEY, 1), "ok"), actor="sari")
     tracker.apply(Close(Ref(KEY, 1)), actor="andi")
-    events = [(e.actor, e.action) for e in tracker.observe(KEY).steps[1].events]
+    events = [(e.actor, e.action) for e in reread().observe(KEY).steps[1].events]
     assert events[0][1] == "created"
     assert events[1:] == [("andi", "labeled"), ("sari", "commented"), ("andi", "closed")]
