@@ -14,7 +14,7 @@ from typing import Any
 
 from tests.fakes.gitlab_state import Json, State, now
 
-TOKEN = "glpat-sop-sync-test"  # noqa: S105 - a test token for a local emulator
+TOKEN = "glpat-sop-sync-test"
 Answer = tuple[int, Any]
 Handler = Callable[["Call"], Answer]
 
