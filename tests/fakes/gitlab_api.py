@@ -192,6 +192,12 @@ def _update_issue_fields(call: Call, project: Json, issue: Json) -> Answer | Non
             issue["labels"] = sorted([*issue["labels"], label])
     remove = set(_labels(body.get("remove_labels")))
     issue["labels"] = [label for label in issue["labels"] if label not in remove]
+    if call.state.tier == "premium":  # doc/user/project/labels.md "Scoped labels": exclusive
+        added = [n for n in _labels(body.get("add_labels")) if "::" in n]
+        scopes = {n.rsplit("::", 1)[0]: n for n in added}
+        issue["labels"] = [
+            n for n in issue["labels"] if "::" not in n or scopes.get(n.rsplit("::", 1)[0], n) == n
+        ]
     if "iid" in call.match.groupdict():  # an edit: GitLab records label events
         for name in sorted(set(issue["labels"]) - before):
             _label_event(call, project, issue, name, "add")
