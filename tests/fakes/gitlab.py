@@ -217,37 +217,36 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            status = self._answer(method, parsed.path, query, raw)
-            with fake.lock:
+            status, payload, headers = self._answer(method, parsed.path, query, raw)
+            with fake.lock:  # logged before the client sees the answer: counts never lag
                 fake.log.append(Logged(method, parsed.path, parsed.query, status))
+            self._send(status, payload, headers)
 
-        def _answer(self, method: str, path: str, query: dict[str, list[str]], raw: bytes) -> int:
+        def _answer(
+            self, method: str, path: str, query: dict[str, list[str]], raw: bytes
+        ) -> tuple[int, Any, dict[str, str]]:
             fault = fake._fault(method, path)
             if fault is not None:
                 retry = (
                     {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 )
                 message = "Retry later" if fault.status == 429 else "Bad Gateway"
-                self._send(fault.status, {"message": message}, retry)
-                return fault.status
+                return fault.status, {"message": message}, retry
             token = self.headers.get("PRIVATE-TOKEN") or (
                 self.headers.get("Authorization") or ""
             ).removeprefix("Bearer ")
             username = fake.state.tokens.get(token)
             if username is None:
-                self._send(401, {"message": "401 Unauthorized"})
-                return 401
+                return 401, {"message": "401 Unauthorized"}, {}
             user = fake.state.users[username]
             # doc/api/rest/authentication.md "Sudo": a header or a `sudo` parameter
             sudo = self.headers.get("Sudo") or (query.get("sudo") or [""])[0]
             if sudo:
                 if sudo not in fake.state.users:
-                    self._send(403, {"message": "403 Forbidden - Sudo user not found"})
-                    return 403
+                    return 403, {"message": "403 Forbidden - Sudo user not found"}, {}
                 user = fake.state.users[sudo]
             if not path.startswith("/api/v4/"):
-                self._send(404, {"error": "404 Not Found"})
-                return 404
+                return 404, {"error": "404 Not Found"}, {}
             route = path[len("/api/v4") :]
             content_type = self.headers.get("Content-Type") or ""
             body: Json = {}
@@ -272,9 +271,7 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
                 headers: dict[str, str] = {}
                 if method == "GET" and isinstance(payload, list):
                     payload, headers = _paginate(payload, query, fake.url + path)
-                self._send(status, payload, headers)
-                return status
-            self._send(404, {"error": "404 Not Found"})
-            return 404
+                return status, payload, headers
+            return 404, {"error": "404 Not Found"}, {}
 
     return Handler
