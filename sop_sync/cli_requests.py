@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,10 @@ ConfigOption = Annotated[
 
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
+TrackerOption = Annotated[
+    str | None,
+    typer.Option("--tracker", help="local or gitlab [default: sop-sync.yaml, else local]."),
+]
 
 
 def print_changes(console: Console, changes: list[Change]) -> None:
@@ -127,6 +132,7 @@ def open_command(
         Path | None, typer.Option("--file", help="Request file (YAML) with the same fields.")
     ] = None,
     dry_run: DryRunOption = False,
+    tracker: TrackerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Open a request: an epic, one issue per step, labels, phase milestones, links.
@@ -134,7 +140,7 @@ def open_command(
     Example: sop-sync open karanganyar --judul "Aplikasi Absensi" --pemohon BKD
     --mulai 2026-12-01 --peran analis-sistem=sari --peran tim-pengembang=budi
     """
-    settings = load_settings(config)
+    settings = load_settings(config, tracker_kind=tracker)
     sop = find_sop(settings.mappings_dir, sop_id)
     form = load_request_file(file) if file else RequestFile()
     if form.sop and form.sop != sop_id:
@@ -145,18 +151,18 @@ def open_command(
         fields["mulai"] = parse_date(mulai).isoformat()
     form = RequestFile.model_validate({**form.model_dump(by_alias=True), **fields})
     console = Console()
-    with tracker_for(settings) as tracker:
-        request = build_request(sop, settings, tracker, form, peran or [])
+    with tracker_for(settings) as opened:
+        request = build_request(sop, settings, opened, form, peran or [])
         texts = JinjaTexts()
         if dry_run:
-            changes = engine.plan_changes(tracker, sop, request, settings, texts)
+            changes = engine.plan_changes(opened, sop, request, settings, texts)
             print_changes(console, changes)
             console.print(
                 f"dry run: {len(changes)} changes planned for {request.key}; nothing written"
             )
             return
         with progress_bar(Console(stderr=True), f"opening {request.key}") as advance:
-            outcome = engine.converge(tracker, sop, request, settings, texts, advance)
+            outcome = engine.converge(opened, sop, request, settings, texts, advance)
     report(console, outcome)
     if outcome.ok:
         console.print(f"opened {request.key}: sop-sync status {request.key}")
@@ -186,16 +192,17 @@ def status_command(
     kunci: Annotated[
         str | None, typer.Argument(help="Request key [default: all, one line each].")
     ] = None,
+    tracker: TrackerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show requests: one line each, or one request as a tree of its steps.
 
     Example: sop-sync status absensi
     """
-    settings = load_settings(config)
+    settings = load_settings(config, tracker_kind=tracker)
     console = Console()
-    with tracker_for(settings) as tracker:
-        statuses = _statuses(tracker, settings, kunci)
+    with tracker_for(settings) as opened:
+        statuses = _statuses(opened, settings, kunci)
     if kunci:
         console.print(status_tree(statuses[0]))
     elif statuses:
@@ -209,28 +216,29 @@ def sync_command(
         str | None, typer.Argument(help="Request key [default: every open request].")
     ] = None,
     dry_run: DryRunOption = False,
+    tracker: TrackerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Reconcile requests with their SOP files (new steps, changed times, renamed roles).
 
     Example: sop-sync sync            # every open request
     """
-    settings = load_settings(config)
+    settings = load_settings(config, tracker_kind=tracker)
     console = Console()
     texts = JinjaTexts()
     failed: list[engine.Outcome] = []
-    with tracker_for(settings) as tracker:
-        summaries = engine.open_requests(tracker, kunci)
+    with tracker_for(settings) as opened:
+        summaries = engine.open_requests(opened, kunci)
         with progress_bar(Console(stderr=True), "syncing") as advance:
             for summary in summaries:
                 if dry_run:
                     request = engine.request_of(summary)
                     sop = find_sop(settings.mappings_dir, request.sop_id)
-                    changes = engine.plan_changes(tracker, sop, request, settings, texts)
+                    changes = engine.plan_changes(opened, sop, request, settings, texts)
                     console.print(f"{summary.key}: {len(changes)} changes planned")
                     print_changes(console, changes)
                     continue
-                outcome = engine.sync_request(tracker, summary, settings, texts, advance)
+                outcome = engine.sync_request(opened, summary, settings, texts, advance)
                 if outcome.applied:
                     console.print(f"{summary.key}: {len(outcome.applied)} changes applied")
                     print_changes(console, outcome.applied)
@@ -380,6 +388,46 @@ def demo_command(
     console.print(f"try: SOP_SYNC_DB={db} sop-sync status absensi")
 
 
+gitlab_app = typer.Typer(help="GitLab: prepare a project for sop-sync.", no_args_is_help=True)
+
+
+@gitlab_app.command("setup")
+def gitlab_setup(
+    project: Annotated[str, typer.Argument(help="Project path, e.g. diskominfo/aplikasi.")],
+    group: Annotated[str | None, typer.Option(help="Group of the project (for epics).")] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Register the project webhook to this URL.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create the labels, turn on "Pipelines must succeed", register the webhook. Idempotent.
+
+    The webhook secret comes from SOP_SYNC_WEBHOOK_SECRET (never from a file or an option).
+
+    Example: SOP_SYNC_WEBHOOK_SECRET=... sop-sync gitlab setup diskominfo/aplikasi
+    --webhook-url https://sop.diskominfo.go.id/hook
+    """
+    from sop_sync.sop.loader import load_sop, sop_files
+    from sop_sync.trackers.gitlab_connect import open_gitlab
+    from sop_sync.trackers.gitlab_setup import setup_project
+
+    settings = load_settings(config, tracker_kind="gitlab")
+    tracker_settings = settings.tracker.model_copy(
+        update={"project": project, "group": group or settings.tracker.group}
+    )
+    settings = settings.model_copy(update={"tracker": tracker_settings})
+    secret = os.environ.get("SOP_SYNC_WEBHOOK_SECRET")
+    if webhook_url and not secret:
+        raise InputError("--webhook-url needs the secret in SOP_SYNC_WEBHOOK_SECRET")
+    sops = [load_sop(path) for path in sop_files([settings.mappings_dir])]
+    opened = open_gitlab(settings)
+    done = setup_project(opened, sops, webhook_url, secret)
+    console = Console()
+    for line in done:
+        console.print(f"  {line}", markup=False, highlight=False)
+    console.print(f"{project}: {len(done)} changes" if done else f"{project}: already set up")
+
+
 def register(app: typer.Typer) -> None:
     """Add the request commands to the main app."""
     app.command("open")(open_command)
@@ -387,3 +435,4 @@ def register(app: typer.Typer) -> None:
     app.command("sync")(sync_command)
     app.command("demo")(demo_command)
     app.add_typer(issue_app, name="issue")
+    app.add_typer(gitlab_app, name="gitlab")

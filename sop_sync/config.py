@@ -16,7 +16,9 @@ people:                        # default people per role id
 ```
 
 Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_SYNC_DB``
-(local path), ``SOP_SYNC_MAPPINGS``. Tokens only ever come from the environment or the
+(local path), ``SOP_SYNC_MAPPINGS``, ``SOP_SYNC_GITLAB_URL``, ``SOP_SYNC_GITLAB_PROJECT``,
+``SOP_SYNC_GITLAB_GROUP``, ``SOP_SYNC_GITLAB_HIERARCHY`` (and ``SOP_SYNC_GITLAB_TOKEN``,
+read only by the GitLab connection). Tokens only ever come from the environment or the
 tracker client's own configuration file.
 """
 
@@ -119,8 +121,12 @@ def _secret_keys(data: Any, path: str = "") -> list[str]:
     return found
 
 
-def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the configuration file (if any) and apply environment overrides."""
+def load_settings(
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    tracker_kind: str | None = None,
+) -> Settings:
+    """Read the configuration file (if any), then environment overrides, then ``--tracker``."""
     env = os.environ if environ is None else environ
     explicit = path or (Path(env["SOP_SYNC_CONFIG"]) if env.get("SOP_SYNC_CONFIG") else None)
     file = explicit or Path(CONFIG_FILE)
@@ -148,6 +154,11 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         tracker["kind"] = env["SOP_SYNC_TRACKER"]
     if env.get("SOP_SYNC_DB"):
         tracker["path"] = env["SOP_SYNC_DB"]
+    for key in ("url", "project", "group", "hierarchy"):
+        if env.get(f"SOP_SYNC_GITLAB_{key.upper()}"):
+            tracker[key] = env[f"SOP_SYNC_GITLAB_{key.upper()}"]
+    if tracker_kind:
+        tracker["kind"] = tracker_kind
     if env.get("SOP_SYNC_MAPPINGS"):
         data["mappings"] = env["SOP_SYNC_MAPPINGS"]
     try:
