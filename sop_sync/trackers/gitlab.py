@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,29 +85,35 @@ class GitLabTracker:
         *,
         group: str | None = None,
         hierarchy: str = "auto",
-        workers: int = 8,
+        workers: int = 32,
     ) -> None:
         self.gl = client
+        # one pooled connection per parallel write (requests keeps 10 by default)
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=workers)
+        client.session.mount("http://", adapter)
+        client.session.mount("https://", adapter)
         self.lock = threading.RLock()
         self.cache = Cache()
-        self.calls = 0
-        """Requests sent through this adapter's calls (reads and writes)."""
-        self.project = self.call(
-            f"opening project {project!r}", lambda: client.projects.get(project)
-        )
-        self.group = (
-            self.call(f"opening group {group!r}", lambda: client.groups.get(group, lazy=True))
-            if group
-            else None
-        )
-        self._caps = self._capabilities(hierarchy, workers)
+        self.group = client.groups.get(group, lazy=True) if group else None
+        # Everything a run reads first, in one round trip: the project, whether epics exist
+        # (on Premium the probe is the listing of requests), the labels and milestones.
+        self.project = client.projects.get(project, lazy=True)  # by path until opened
+        with ThreadPoolExecutor(4) as pool:
+            opening = pool.submit(
+                self.call, f"opening project {project!r}", lambda: client.projects.get(project)
+            )
+            probing = pool.submit(self._capabilities, hierarchy, workers)
+            labels = pool.submit(self._fetch_labels)
+            milestones = pool.submit(self._fetch_milestones)
+            self.project = opening.result()  # its error first: it says the most
+            self._caps, self.cache.requests = probing.result()
+            self.cache.labels = labels.result()
+            self.cache.milestones = milestones.result()
 
     # --- errors at the boundary ---------------------------------------------------------
 
     def call(self, doing: str, action: Callable[[], Any]) -> Any:
         """Run one python-gitlab call; GitLab errors become one-line tracker errors."""
-        with self.lock:
-            self.calls += 1
         try:
             return action()
         except GitlabError as error:
@@ -116,12 +123,16 @@ class GitLabTracker:
                 f"GitLab: {doing}: cannot reach {self.gl.url} ({type(error).__name__})"
             ) from None
 
-    def _capabilities(self, hierarchy: str, workers: int) -> Capabilities:
+    def _capabilities(
+        self, hierarchy: str, workers: int
+    ) -> tuple[Capabilities, dict[str, Owned] | None]:
+        """What the instance offers; on Premium, the requests found while probing for epics."""
         premium = False
+        found: dict[str, Owned] | None = None
         group = self.group
         if group is not None and hierarchy in ("auto", "epic"):
             try:
-                self.call("checking for epics", lambda: group.epics.list(per_page=1, get_all=False))
+                found = self._epic_requests(group)
                 premium = True
             except TrackerError as error:
                 if hierarchy == "epic":
@@ -133,12 +144,13 @@ class GitLabTracker:
             raise TrackerError(
                 "GitLab epics need a group: set `tracker.group` (or use `hierarchy: issue`)"
             )
-        return Capabilities(
+        capabilities = Capabilities(
             hierarchy=Hierarchy.EPIC if premium else Hierarchy.ISSUE,
             blocking_links=premium,
             scoped_labels=premium,
             parallel_writes=workers,
         )
+        return capabilities, found
 
     @property
     def capabilities(self) -> Capabilities:
@@ -155,64 +167,90 @@ class GitLabTracker:
         objects = self.call(doing, lambda: manager.list(get_all=True, per_page=PER_PAGE, **filters))
         return [dict(obj.attributes) for obj in objects]
 
-    def _requests(self) -> dict[str, Owned]:
-        with self.lock:  # one lazy load, even when writes run in parallel
-            return self._load_requests()
+    def _fetch_requests(self) -> dict[str, Owned]:
+        if self._caps.hierarchy is Hierarchy.EPIC and self.group is not None:
+            return self._epic_requests(self.group)
+        return self._owned_requests(self.project.issues, epic=False)
 
-    def _load_requests(self) -> dict[str, Owned]:
+    def _epic_requests(self, group: Any) -> dict[str, Owned]:
+        return self._owned_requests(group.epics, epic=True)
+
+    def _owned_requests(self, manager: Any, *, epic: bool) -> dict[str, Owned]:
+        found: dict[str, Owned] = {}
+        for attrs in self._list("listing requests", manager, labels=[REQUEST], state="all"):
+            _, marker = split(attrs.get("description"))
+            if marker is not None and marker.step is None:
+                found[marker.key] = Owned(attrs, marker, epic)
+        return found
+
+    def _fetch_steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
+        grouped: dict[str, dict[int, Owned]] = {}
+        label = f"sop::{sop_id}"
+        for attrs in self._list(
+            f"listing {label} issues", self.project.issues, labels=[label], state="all"
+        ):
+            _, marker = split(attrs.get("description"))
+            if marker is not None and marker.step is not None:
+                grouped.setdefault(marker.key, {})[marker.step] = Owned(attrs, marker)
+        return grouped
+
+    def _fetch_labels(self) -> dict[str, Label]:
+        return {
+            a["name"]: Label(a["name"], a["color"].upper(), a.get("description") or "")
+            for a in self._list("listing labels", self.project.labels)
+        }
+
+    def _fetch_milestones(self) -> dict[str, dict[str, Any]]:
+        return {
+            a["title"]: a
+            for a in self._list("listing milestones", self.project.milestones, state="all")
+        }
+
+    def _prefetch(self) -> None:
+        """Fill the cold caches with their list calls in parallel (one round trip, not three)."""
+        jobs: dict[str, Callable[[], Any]] = {}
         if self.cache.requests is None:
-            epic = self._caps.hierarchy is Hierarchy.EPIC
-            manager = self.group.epics if epic else self.project.issues  # type: ignore[union-attr]
-            found: dict[str, Owned] = {}
-            for attrs in self._list("listing requests", manager, labels=[REQUEST], state="all"):
-                _, marker = split(attrs.get("description"))
-                if marker is not None and marker.step is None:
-                    found[marker.key] = Owned(attrs, marker, epic)
-            self.cache.requests = found
-        return self.cache.requests
+            jobs["requests"] = self._fetch_requests
+        if self.cache.labels is None:
+            jobs["labels"] = self._fetch_labels
+        if self.cache.milestones is None:
+            jobs["milestones"] = self._fetch_milestones
+        if len(jobs) < 2:
+            return
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            results = dict(zip(jobs, pool.map(lambda job: job(), jobs.values()), strict=True))
+        with self.lock:
+            for name, value in results.items():
+                if getattr(self.cache, name) is None:
+                    setattr(self.cache, name, value)
+
+    # Lazy loads happen under the lock: writes running in parallel must share one cache.
+
+    def _requests(self) -> dict[str, Owned]:
+        with self.lock:
+            if self.cache.requests is None:
+                self.cache.requests = self._fetch_requests()
+            return self.cache.requests
 
     def _steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
         with self.lock:
-            return self._load_steps(sop_id)
-
-    def _load_steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
-        if sop_id not in self.cache.steps:
-            grouped: dict[str, dict[int, Owned]] = {}
-            label = f"sop::{sop_id}"
-            for attrs in self._list(
-                f"listing {label} issues", self.project.issues, labels=[label], state="all"
-            ):
-                _, marker = split(attrs.get("description"))
-                if marker is not None and marker.step is not None:
-                    grouped.setdefault(marker.key, {})[marker.step] = Owned(attrs, marker)
-            self.cache.steps[sop_id] = grouped
-        return self.cache.steps[sop_id]
+            if sop_id not in self.cache.steps:
+                self.cache.steps[sop_id] = self._fetch_steps(sop_id)
+            return self.cache.steps[sop_id]
 
     def labels(self) -> dict[str, Label]:
         """Every project label."""
         with self.lock:
-            return self._load_labels()
-
-    def _load_labels(self) -> dict[str, Label]:
-        if self.cache.labels is None:
-            self.cache.labels = {
-                a["name"]: Label(a["name"], a["color"].upper(), a.get("description") or "")
-                for a in self._list("listing labels", self.project.labels)
-            }
-        return self.cache.labels
+            if self.cache.labels is None:
+                self.cache.labels = self._fetch_labels()
+            return self.cache.labels
 
     def milestones(self) -> dict[str, dict[str, Any]]:
         """Every project milestone by title."""
         with self.lock:
-            return self._load_milestones()
-
-    def _load_milestones(self) -> dict[str, dict[str, Any]]:
-        if self.cache.milestones is None:
-            self.cache.milestones = {
-                a["title"]: a
-                for a in self._list("listing milestones", self.project.milestones, state="all")
-            }
-        return self.cache.milestones
+            if self.cache.milestones is None:
+                self.cache.milestones = self._fetch_milestones()
+            return self.cache.milestones
 
     def requests(self) -> list[RequestSummary]:
         """Every request, from the epics' (or parent issues') markers."""
@@ -232,6 +270,7 @@ class GitLabTracker:
 
     def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
         """The request's objects; notes and uploads only with ``history``."""
+        self._prefetch()
         epic = self._requests().get(key)
         steps = self._steps(epic.marker.sop).get(key, {}) if epic else {}
         issues = {number: self._issue(o, history) for number, o in steps.items()}
@@ -358,6 +397,23 @@ class GitLabTracker:
                     owned.marker.step
                 ] = owned
 
+    def warm(self, sop_id: str, usernames: set[str]) -> None:
+        """Load the step list of ``sop_id`` and the ids of ``usernames``, in parallel."""
+        missing = sorted(name for name in usernames if name not in self.cache.users)
+        with ThreadPoolExecutor(1 + min(len(missing), 8)) as pool:
+            steps = pool.submit(self._steps, sop_id)
+            found = list(pool.map(self._lookup_user, missing))
+            steps.result()
+        with self.lock:
+            self.cache.users.update((n, i) for n, i in zip(missing, found, strict=True) if i)
+
+    def _lookup_user(self, username: str) -> int | None:
+        users = self.call(
+            f"looking up user {username!r}",
+            lambda: self.gl.users.list(username=username, get_all=False),
+        )
+        return int(users[0].id) if users else None
+
     def user_id(self, username: str) -> int:
         """A user's id, looked up once per run."""
         with self.lock:
@@ -365,13 +421,10 @@ class GitLabTracker:
 
     def _user_id(self, username: str) -> int:
         if username not in self.cache.users:
-            found = self.call(
-                f"looking up user {username!r}",
-                lambda: self.gl.users.list(username=username, get_all=False),
-            )
-            if not found:
+            found = self._lookup_user(username)
+            if found is None:
                 raise TrackerError(f"GitLab: no user {username!r} (used in --peran or people)")
-            self.cache.users[username] = int(found[0].id)
+            self.cache.users[username] = found
         return self.cache.users[username]
 
 

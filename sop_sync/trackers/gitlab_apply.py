@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sop_sync.changes import (
@@ -27,6 +28,7 @@ from sop_sync.changes import (
 )
 from sop_sync.errors import TrackerError
 from sop_sync.plan import LINKS_KEY, format_links, parse_links
+from sop_sync.request import RequestInput
 from sop_sync.trackers.gitlab import GitLabTracker, Owned
 from sop_sync.trackers.marker import Marker, attach, split
 
@@ -104,11 +106,8 @@ def create_issue(t: GitLabTracker, c: CreateIssue, who: Sudo) -> None:
         "description": attach(c.description, marker),
         "labels": ",".join(c.labels),
     }
-    if c.ref.step is None and t.group is not None and t.capabilities.blocking_links:
-        if c.due:
-            data |= {"due_date_fixed": c.due.isoformat(), "due_date_is_fixed": True}
-        made = t.call(f"creating {c.ref.describe()}", lambda: t.group.epics.create(data, **who))  # type: ignore[union-attr]
-        t.remember(Owned(dict(made.attributes), marker, epic=True))
+    if c.ref.step is None:
+        _create_request(t, c, data, marker, who)
         return
     data["due_date"] = c.due.isoformat() if c.due else None
     if c.milestone:
@@ -122,6 +121,29 @@ def create_issue(t: GitLabTracker, c: CreateIssue, who: Sudo) -> None:
     if epic is not None and not epic.epic and c.ref.step is not None:
         # Free: the child is linked to its parent issue (the task list is in the parent)
         _post_link(t, epic, Owned(dict(made.attributes), marker), "relates_to")
+
+
+def _create_request(
+    t: GitLabTracker, c: CreateIssue, data: dict[str, Any], marker: Marker, who: Sudo
+) -> None:
+    """The epic (Premium) or parent issue (Free); meanwhile warm what the steps will need."""
+    epic = t.group is not None and t.capabilities.blocking_links
+    if epic and c.due:
+        data |= {"due_date_fixed": c.due.isoformat(), "due_date_is_fixed": True}
+    manager = t.group.epics if epic else t.project.issues  # type: ignore[union-attr]
+    with ThreadPoolExecutor(2) as pool:  # the steps' reads ride along with this write
+        warming = pool.submit(t.warm, marker.sop, _people(c.ref.key, dict(c.data)))
+        made = t.call(f"creating {c.ref.describe()}", lambda: manager.create(data, **who))
+        warming.result()
+    t.remember(Owned(dict(made.attributes), marker, epic=epic))
+
+
+def _people(key: str, data: dict[str, str]) -> set[str]:
+    try:
+        request = RequestInput.from_data(key, data)
+    except (KeyError, ValueError):
+        return set()
+    return {name for _, names in request.people for name in names}
 
 
 def update_fields(t: GitLabTracker, c: UpdateFields, who: Sudo) -> None:
