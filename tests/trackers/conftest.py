@@ -1,7 +1,10 @@
 """The tracker contract suite's backends.
 
-Every test in ``test_contract.py`` runs once per backend in ``BACKENDS``. To plug in another
-tracker (the Jira emulator, or a live instance), add a factory: a context manager taking
+Every test in ``test_contract.py`` runs once per backend in ``BACKENDS``: the local tracker,
+the GitLab emulator in Free and Premium mode, and (marked ``live``, skipped unless
+``SOP_SYNC_TEST_GITLAB_URL`` and ``SOP_SYNC_TEST_GITLAB_TOKEN`` or
+``SOP_SYNC_TEST_GITLAB_OAUTH_TOKEN`` are set) a real GitLab. To plug in another tracker
+(the Jira emulator), add a factory: a context manager taking
 pytest's ``tmp_path`` and yielding a function that makes a new tracker instance on the same,
 initially empty, store. Tests write through one instance and read back through a fresh one,
 so nothing is proved by an adapter's own cache.
@@ -9,6 +12,8 @@ so nothing is proved by an adapter's own cache.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -63,14 +68,64 @@ def gitlab_emulator(tier: str) -> Factory:
     return factory
 
 
+LIVE_URL = os.environ.get("SOP_SYNC_TEST_GITLAB_URL", "")
+LIVE_TOKEN = os.environ.get("SOP_SYNC_TEST_GITLAB_TOKEN", "")
+LIVE_OAUTH = os.environ.get("SOP_SYNC_TEST_GITLAB_OAUTH_TOKEN", "")
+
+
+def live_client() -> gitlab.Gitlab:
+    """A client for the real GitLab named in the environment (admin: tests create users)."""
+    if LIVE_OAUTH:
+        return gitlab.Gitlab(LIVE_URL, oauth_token=LIVE_OAUTH, retry_transient_errors=True)
+    return gitlab.Gitlab(LIVE_URL, private_token=LIVE_TOKEN, retry_transient_errors=True)
+
+
+@contextmanager
+def gitlab_live(tmp_path: Path) -> Iterator[Make]:
+    """A new project on a real GitLab per test, deleted afterwards."""
+    client = live_client()
+    for name in PEOPLE:
+        if not client.users.list(username=name, get_all=False):
+            client.users.create(
+                {"username": name, "name": name.title(), "email": f"{name}@example.test",
+                 "password": uuid.uuid4().hex + "Aa1!", "skip_confirmation": True}
+            )  # fmt: skip
+    project = client.projects.create({"name": f"sop-sync-test-{uuid.uuid4().hex[:10]}"})
+    group = os.environ.get("SOP_SYNC_TEST_GITLAB_GROUP")
+    try:
+
+        def make() -> Tracker:
+            return GitLabTracker(live_client(), project.path_with_namespace, group=group)
+
+        yield make
+    finally:
+        project.delete()
+
+
 BACKENDS: dict[str, Factory] = {
     "local": local_tracker,
     "gitlab-free": gitlab_emulator("free"),
     "gitlab-premium": gitlab_emulator("premium"),
+    "gitlab-live": gitlab_live,
 }
+PARAMS = [
+    pytest.param(
+        name,
+        marks=[
+            pytest.mark.live,
+            pytest.mark.skipif(
+                not (LIVE_URL and (LIVE_TOKEN or LIVE_OAUTH)),
+                reason="set SOP_SYNC_TEST_GITLAB_URL and a token to run against a real GitLab",
+            ),
+        ],
+    )
+    if name == "gitlab-live"
+    else name
+    for name in sorted(BACKENDS)
+]
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=PARAMS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Make]:
     """Makes tracker instances on one empty store, per backend."""
     with BACKENDS[request.param](tmp_path) as make:
