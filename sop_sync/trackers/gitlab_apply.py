@@ -7,6 +7,7 @@ epic given at issue creation) and records GitLab's answer in the run's cache.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -265,14 +266,43 @@ def link(t: GitLabTracker, c: Link, who: Sudo) -> None:
 def attach_file(t: GitLabTracker, c: Attach, who: Sudo) -> None:
     """Upload the file to the project and link it in a note (GitLab has no issue attachments)."""
     owned = _owned(t, c.ref)
-    uploaded = t.call(
-        f"uploading {c.filename!r}", lambda: t.project.upload(c.filename, filedata=c.content, **who)
-    )
+    uploaded = _upload(t, c, who)
     body = f"Lampiran: {uploaded['markdown']}"
     t.call(
         f"linking upload on {c.ref.describe()}",
         lambda: t.handle(owned).notes.create({"body": body}, **who),
     )
+
+
+UPLOAD_ATTEMPTS = 5
+
+
+def _upload(t: GitLabTracker, c: Attach, who: Sudo) -> dict[str, Any]:
+    """Upload with our own retries.
+
+    python-gitlab streams the multipart body once, so its own retry would resend an empty
+    body (the server then waits for bytes that never come); each attempt here starts anew.
+    """
+    doing = f"uploading {c.filename!r}"
+    for attempt in range(UPLOAD_ATTEMPTS):
+        try:
+            result: dict[str, Any] = t.call(
+                doing,
+                lambda: t.project.upload(
+                    c.filename,
+                    filedata=c.content,
+                    retry_transient_errors=False,
+                    obey_rate_limit=False,
+                    **who,
+                ),
+            )
+            return result
+        except TrackerError as error:
+            transient = any(f"HTTP {code}" in error.message for code in (429, 500, 502, 503, 504))
+            if not transient or attempt == UPLOAD_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 HANDLERS: dict[type, Callable[[GitLabTracker, Any, Sudo], None]] = {

@@ -61,7 +61,10 @@ class FakeGitLab:
     log: list[Logged] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     token: str = TOKEN
+    flaky_every: int = 0
+    """When set, every n-th request fails: 429 with Retry-After 0, and 502, in turn."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _served: int = 0
 
     def __post_init__(self) -> None:
         self.state.tier = self.tier
@@ -123,6 +126,10 @@ class FakeGitLab:
 
     def _fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
+            self._served += 1
+            if self.flaky_every and self._served % self.flaky_every == 0:
+                turn = self._served // self.flaky_every
+                return Fault(429, 0, retry_after=0) if turn % 2 else Fault(502, 0)
             for fault in self.faults:
                 if (
                     fault.times > 0

@@ -535,6 +535,13 @@ def current_user(call: Call) -> Answer:
     return 200, call.user
 
 
+def license_info(call: Call) -> Answer:
+    """doc/api/license.md "Retrieve information about the current license" (admin)."""
+    if call.state.tier != "premium":
+        return 404, {"message": "404 Not Found"}
+    return 200, {"id": 1, "plan": "premium", "expired": False, "user_limit": 0}
+
+
 def version(call: Call) -> Answer:
     """doc/api/version.md."""
     return 200, {
@@ -673,6 +680,7 @@ P = r"/projects/(?P<project>[^/]+)"
 G = r"/groups/(?P<group>[^/]+)"
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", r"/version", version),
+    ("GET", r"/license", license_info),
     ("GET", r"/user", current_user),
     ("GET", r"/users", list_users),
     ("GET", P, get_project),

@@ -47,12 +47,16 @@ def local_tracker(tmp_path: Path) -> Iterator[Make]:
             tracker.close()
 
 
-def gitlab_emulator(tier: str) -> Factory:
-    """A fresh GitLab emulator of ``tier`` with one project and a few people."""
+def gitlab_emulator(tier: str, flaky_every: int = 0) -> Factory:
+    """A fresh GitLab emulator of ``tier`` with one project and a few people.
+
+    With ``flaky_every``, every n-th request fails (429 with Retry-After, or 502): every
+    operation must still succeed through python-gitlab's retries, and the log must show them.
+    """
 
     @contextmanager
     def factory(tmp_path: Path) -> Iterator[Make]:
-        with FakeGitLab(tier=tier) as fake:
+        with FakeGitLab(tier=tier, flaky_every=flaky_every) as fake:
             fake.state.add_project("diskominfo/aplikasi-sop")
             for name in PEOPLE:
                 fake.state.add_user(name)
@@ -64,6 +68,9 @@ def gitlab_emulator(tier: str) -> Factory:
                 return GitLabTracker(client, "diskominfo/aplikasi-sop", group="diskominfo")
 
             yield make
+            if flaky_every and len(fake.log) >= 2 * flaky_every:
+                statuses = {entry.status for entry in fake.log}
+                assert {429, 502} <= statuses, "the faults were not exercised"
 
     return factory
 
@@ -106,6 +113,7 @@ BACKENDS: dict[str, Factory] = {
     "local": local_tracker,
     "gitlab-free": gitlab_emulator("free"),
     "gitlab-premium": gitlab_emulator("premium"),
+    "gitlab-premium-flaky": gitlab_emulator("premium", flaky_every=4),
     "gitlab-live": gitlab_live,
 }
 PARAMS = [
