@@ -191,6 +191,7 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body in two writes: no 40 ms ACK wait
+        timeout = 15  # a client that stops mid-request cannot hang a test
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the request log is in ``fake.log``."""
