@@ -65,7 +65,9 @@ def request_status(
         state = issue.state if issue else None
         due = issue.due if issue else None
         evidence = (
-            tuple(evidence_status(issue, item, request) for item in step.evidence) if issue else ()
+            tuple(evidence_status(issue, step, item, request) for item in step.evidence)
+            if issue
+            else ()
         )
         steps.append(
             StepStatus(

@@ -7,12 +7,12 @@ escape into the tracker.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import jinja2
 
 from sop_sync.plan import EpicView, StepView
+from sop_sync.safe_text import neutralise
 from sop_sync.sop.mermaid import flowchart
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -21,14 +21,6 @@ MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 )  # fmt: skip
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
-
-
-def neutralise(text: object) -> str:
-    """Markdown-escape user text, break @mentions, keep it on one line."""
-    value = " ".join(str(text).split())
-    value = _MARKDOWN.sub(r"\\\1", value)
-    return value.replace("&", "&amp;").replace("@", "@\u200b")
 
 
 def tanggal(value: dt.date | dt.datetime | None) -> str:

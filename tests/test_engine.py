@@ -16,6 +16,7 @@ from sop_sync.changes import Change, CreateIssue, EnsureLabel, Link, UpdateField
 from sop_sync.config import Settings, TrackerSettings
 from sop_sync.engine import converge, plan_changes, sync_request
 from sop_sync.errors import TrackerError
+from sop_sync.evidence import RepoStatus
 from sop_sync.request import RequestInput
 from sop_sync.sop.durations import parse_duration
 from sop_sync.sop.model import Sop
@@ -115,6 +116,10 @@ class FailingTracker:
             raise TrackerError(f"injected outage during {change.describe()}")
         self.budget -= 1
         self.inner.apply(change, actor)
+
+    def inspect_repository(self, url: str) -> RepoStatus:
+        """Delegated."""
+        return self.inner.inspect_repository(url)
 
     def close(self) -> None:
         """Delegated."""

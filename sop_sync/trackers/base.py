@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from sop_sync.changes import Change, Label, Milestone, Ref
+from sop_sync.evidence import RepoStatus
 from sop_sync.values import (
     Attachment,
     Capabilities,
@@ -63,6 +64,13 @@ class Tracker(Protocol):
 
     def apply(self, change: Change, actor: str | None = None) -> None:
         """Carry out one change; ``actor`` is the person when a person acts (local CLI)."""
+        ...
+
+    def inspect_repository(self, url: str) -> RepoStatus:
+        """Whether the repository at ``url`` is public with an OSI-approved licence.
+
+        Trackers that cannot see it answer ``RepoState.UNVERIFIABLE``.
+        """
         ...
 
     def close(self) -> None:

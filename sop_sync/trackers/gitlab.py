@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from gitlab.exceptions import GitlabError
 
 from sop_sync.changes import Change, Ref
 from sop_sync.errors import TrackerError
+from sop_sync.evidence import RepoState, RepoStatus
 from sop_sync.labels import REQUEST
+from sop_sync.licences import osi_approved
 from sop_sync.plan import LINKS_KEY, parse_links
 from sop_sync.trackers.base import (
     Attachment,
@@ -156,6 +159,31 @@ class GitLabTracker:
     def capabilities(self) -> Capabilities:
         """Epics, blocking links and exclusive scoped labels only on Premium."""
         return self._caps
+
+    def inspect_repository(self, url: str) -> RepoStatus:
+        """A project on this GitLab: public, with an OSI-approved licence (GitLab's detection)."""
+        base = urllib.parse.urlsplit(self.gl.url)
+        parts = urllib.parse.urlsplit(url)
+        if parts.hostname != base.hostname or parts.port != base.port:
+            return RepoStatus(url, RepoState.UNVERIFIABLE, "bukan di GitLab yang terhubung")
+        path = parts.path.strip("/").removesuffix(".git").split("/-/")[0]
+        try:
+            project = self.call(
+                f"inspecting repository {path!r}",
+                lambda: self.gl.projects.get(path, license=True),
+            )
+        except TrackerError as error:
+            if "HTTP 404" in error.message:
+                return RepoStatus(url, RepoState.MISSING, path)
+            raise
+        if project.attributes.get("visibility") != "public":
+            return RepoStatus(url, RepoState.PRIVATE, project.attributes.get("visibility", ""))
+        licence = (project.attributes.get("license") or {}).get("key")
+        if not licence:
+            return RepoStatus(url, RepoState.NO_LICENCE)
+        if not osi_approved(licence):
+            return RepoStatus(url, RepoState.NOT_OSI, licence)
+        return RepoStatus(url, RepoState.OPEN, licence)
 
     def close(self) -> None:
         """Nothing to release: python-gitlab's session closes with the process."""

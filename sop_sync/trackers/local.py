@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from sop_sync.changes import (
     Ref,
 )
 from sop_sync.errors import TrackerError
+from sop_sync.evidence import RepoState, RepoStatus
 from sop_sync.trackers.base import (
     Attachment,
     Capabilities,
@@ -83,11 +85,13 @@ class LocalTracker:
         *,
         clock: Callable[[], dt.datetime] | None = None,
         default_actor: str = "sop-sync",
+        trusted_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.path = Path(path)
         self.files = self.path.with_name(self.path.name + ".files")
         self.clock = clock or (lambda: dt.datetime.now().replace(microsecond=0))
         self.default_actor = default_actor
+        self.trusted_hosts = trusted_hosts
         self.operations = 0
         """Tracker operations so far (one per apply, observe or requests call)."""
         try:
@@ -136,6 +140,13 @@ class LocalTracker:
             raise
         else:
             self._db.execute("COMMIT")
+
+    def inspect_repository(self, url: str) -> RepoStatus:
+        """The local tracker hosts no code: trusted hosts are open, the rest unverifiable."""
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if host and host in self.trusted_hosts:
+            return RepoStatus(url, RepoState.OPEN, "host tepercaya")
+        return RepoStatus(url, RepoState.UNVERIFIABLE, "bukan di GitLab yang terhubung")
 
     def close(self) -> None:
         """Close the database."""

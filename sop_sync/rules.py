@@ -1,0 +1,335 @@
+"""The SOP's rules over an observed request: verdicts, and the changes that restore order.
+
+Pure (DESIGN.md "Rules"): order, decisions, corrections, evidence, sign-off. Everything
+sop-sync says goes into comments in Bahasa Indonesia naming exactly what is missing. A
+command that was answered carries a hidden ``<!-- sop-sync:re NOTE -->`` in sop-sync's reply,
+so running the rules again never answers it twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sop_sync.changes import AddLabels, Change, Close, Comment, Ref, RemoveLabels, Reopen
+from sop_sync.commands import Command, Verb, answer_of, parse_notes
+from sop_sync.evidence import EvidenceStatus, RepoStatus, evidence_status
+from sop_sync.request import RequestInput
+from sop_sync.safe_text import echo
+from sop_sync.sop.flow import EdgeKind, edges, first_step
+from sop_sync.sop.model import Sop, Step
+from sop_sync.values import Issue, ObservedRequest, State
+
+SKIPPED = "status::dilewati"
+WAITING = "status::menunggu-bukti"
+CORRECTED = "status::dikoreksi"
+_REPLIED = re.compile(r"<!-- sop-sync:re (\S+) -->")
+
+
+@dataclass(frozen=True)
+class StepVerdict:
+    """One step: may it be closed (or stay closed), and if not, why."""
+
+    number: int
+    title: str
+    state: State | None
+    skipped: bool
+    reasons: tuple[str, ...] = ()
+    evidence: tuple[EvidenceStatus, ...] = ()
+
+    @property
+    def violated(self) -> bool:
+        """Closed against the rules."""
+        return bool(self.reasons) and self.state is State.CLOSED
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The verdicts of a request and the changes that restore the SOP."""
+
+    answers: dict[int, bool]
+    skipped: frozenset[int]
+    corrections: dict[int, int]
+    verdicts: tuple[StepVerdict, ...]
+    changes: tuple[Change, ...] = field(default=())
+
+    @property
+    def violated(self) -> bool:
+        """True when any step is closed against the rules."""
+        return any(verdict.violated for verdict in self.verdicts)
+
+    def verdict(self, number: int) -> StepVerdict:
+        """The verdict of step ``number``."""
+        return next(v for v in self.verdicts if v.number == number)
+
+
+def _label(step: Step, sop: Sop) -> str:
+    return f"{step.number:02d} · {' '.join(step.activity.split())[:60]}"
+
+
+def _holders(step: Step, request: RequestInput) -> set[str]:
+    return {name for role in step.roles for name in request.people_for(role)}
+
+
+def _replied(issue: Issue | None) -> set[str]:
+    if issue is None:
+        return set()
+    return {m for note in issue.notes for m in _REPLIED.findall(note.body)}
+
+
+def _reply(ref: Ref, command: Command, text: str) -> Comment:
+    return Comment(ref, f"{text}\n\n<!-- sop-sync:re {command.note_id} -->")
+
+
+def reachable_given(sop: Sop, answers: Mapping[int, bool]) -> frozenset[int]:
+    """Steps some run can still reach: answered decisions take one branch, open ones both."""
+    known = {s.number: s for s in sop.steps}
+    seen: set[int] = set()
+    todo = [first_step(sop).number]
+    while todo:
+        number = todo.pop()
+        if number in seen or number not in known:
+            continue
+        seen.add(number)
+        for edge in edges(sop, known[number]):
+            if edge.kind is EdgeKind.CORRECTION or not isinstance(edge.target, int):
+                continue
+            answer = answers.get(number)
+            branch = edge.kind is not EdgeKind.NEXT
+            if answer is not None and branch and (edge.kind is EdgeKind.YES) != answer:
+                continue
+            todo.append(edge.target)
+    return frozenset(seen)
+
+
+def ancestors(sop: Sop, number: int, within: frozenset[int]) -> set[int]:
+    """Steps within ``within`` from which step ``number`` can be reached (its predecessors)."""
+    parents: dict[int, set[int]] = {}
+    for step in sop.steps:
+        if step.number not in within:
+            continue
+        for edge in edges(sop, step):
+            if edge.kind is not EdgeKind.CORRECTION and isinstance(edge.target, int):
+                parents.setdefault(edge.target, set()).add(step.number)
+    found: set[int] = set()
+    todo = list(parents.get(number, ()))
+    while todo:
+        parent = todo.pop()
+        if parent not in found:
+            found.add(parent)
+            todo.extend(parents.get(parent, ()))
+    return found
+
+
+def _decisions(
+    sop: Sop, request: RequestInput, observed: ObservedRequest
+) -> tuple[dict[int, bool], list[Change]]:
+    answers: dict[int, bool] = {}
+    changes: list[Change] = []
+    for step in sop.steps:
+        issue = observed.steps.get(step.number)
+        if step.decision is None or issue is None:
+            continue
+        replied = _replied(issue)
+        holders = _holders(step, request)
+        for command in parse_notes(issue.notes):
+            if command.verb is not Verb.DECIDE:
+                continue
+            answer = answer_of(command)
+            ref = Ref(request.key, step.number)
+            if answer is not None and command.author in holders:
+                answers[step.number] = answer
+            elif command.note_id not in replied:
+                why = (
+                    "jawaban harus `ya` atau `tidak`"
+                    if answer is None
+                    else f"hanya {_role_names(sop, step)} yang boleh memutuskan"
+                )
+                changes.append(
+                    _reply(ref, command, f"Keputusan dari @{command.author} ditolak: {why}.")
+                )
+    return answers, changes
+
+
+def _role_names(sop: Sop, step: Step) -> str:
+    return " atau ".join(sop.role(role).name for role in step.roles)
+
+
+def _corrections(
+    sop: Sop, request: RequestInput, observed: ObservedRequest
+) -> tuple[dict[int, int], list[Change]]:
+    counts: dict[int, int] = {}
+    changes: list[Change] = []
+    for step in sop.steps:
+        issue = observed.steps.get(step.number)
+        if step.correction is None or issue is None:
+            continue
+        replied = _replied(issue)
+        holders = _holders(step, request)
+        target = Ref(request.key, step.correction.to)
+        for command in parse_notes(issue.notes):
+            if command.verb is not Verb.CORRECT:
+                continue
+            here = Ref(request.key, step.number)
+            if command.author not in holders:
+                if command.note_id not in replied:
+                    changes.append(
+                        _reply(here, command, f"Koreksi dari @{command.author} ditolak: hanya "
+                               f"{_role_names(sop, step)} yang memeriksa langkah ini.")
+                    )  # fmt: skip
+                continue
+            counts[step.number] = counts.get(step.number, 0) + 1
+            if command.note_id in replied:
+                continue
+            reason = echo(command.argument) or "(tanpa alasan)"
+            changes += [
+                Reopen(target),
+                AddLabels(target, (CORRECTED,)),
+                Comment(target, f"Dikoreksi pada langkah {step.number} oleh @{command.author}: "
+                        f"{reason}\n\nKoreksi ke-{counts[step.number]}."),
+                _reply(here, command, f"Koreksi diteruskan ke langkah {step.correction.to} "
+                       f"(koreksi ke-{counts[step.number]})."),
+            ]  # fmt: skip
+    return counts, changes
+
+
+def _skip_requests(
+    sop: Sop, request: RequestInput, observed: ObservedRequest
+) -> tuple[set[int], list[Change]]:
+    """``/sop lewati <alasan>``: honoured only where the SOP allows it, from the step's role."""
+    skipped: set[int] = set()
+    changes: list[Change] = []
+    for step in sop.steps:
+        issue = observed.steps.get(step.number)
+        if issue is None:
+            continue
+        replied = _replied(issue)
+        ref = Ref(request.key, step.number)
+        for command in parse_notes(issue.notes):
+            if command.verb is not Verb.SKIP:
+                continue
+            allowed = step.skippable and command.author in _holders(step, request)
+            if allowed:
+                skipped.add(step.number)
+            if command.note_id in replied:
+                continue
+            if allowed:
+                reason = echo(command.argument) or "(tanpa alasan)"
+                changes += [
+                    AddLabels(ref, (SKIPPED,)),
+                    Close(ref),
+                    _reply(ref, command, f"Dilewati atas permintaan @{command.author}: {reason}"),
+                ]
+            else:
+                why = (
+                    "SOP tidak mengizinkan langkah ini dilewati"
+                    if not step.skippable
+                    else f"hanya {_role_names(sop, step)} yang boleh melewatinya"
+                )
+                changes.append(_reply(ref, command, f"Permintaan lewati ditolak: {why}."))
+    return skipped, changes
+
+
+def evaluate(
+    sop: Sop,
+    request: RequestInput,
+    observed: ObservedRequest,
+    repos: Mapping[str, RepoStatus] | None = None,
+) -> Evaluation:
+    """Verdict per step and the corrective changes, from the observed request alone."""
+    answers, changes = _decisions(sop, request, observed)
+    counts, correction_changes = _corrections(sop, request, observed)
+    manual, skip_changes = _skip_requests(sop, request, observed)
+    changes += correction_changes + skip_changes
+    live = reachable_given(sop, answers)
+    skipped = frozenset(s.number for s in sop.steps if s.number not in live)
+    verdicts: list[StepVerdict] = []
+    for step in sop.steps:
+        issue = observed.steps.get(step.number)
+        ref = Ref(request.key, step.number)
+        title = _label(step, sop)
+        if issue is None:
+            verdicts.append(StepVerdict(step.number, title, None, step.number in skipped))
+            continue
+        if step.number in skipped or step.number in manual:
+            verdicts.append(StepVerdict(step.number, title, issue.state, True))
+            if step.number in skipped:
+                changes += _skip(sop, step, issue, ref, answers)
+            continue
+        if SKIPPED in issue.labels:  # the answer changed: the branch is live again
+            changes += [
+                Reopen(ref),
+                RemoveLabels(ref, (SKIPPED,)),
+                Comment(ref, "Keputusan berubah: langkah ini dibuka kembali."),
+            ]
+        evidence = tuple(
+            evidence_status(issue, step, item, request, repos) for item in step.evidence
+        )
+        reasons = _reasons(sop, step, observed, answers, live, evidence)
+        verdicts.append(StepVerdict(step.number, title, issue.state, False, reasons, evidence))
+        if issue.state is State.CLOSED and reasons:
+            missing_evidence = any(not e.present for e in evidence)
+            changes += [Reopen(ref)]
+            if missing_evidence and WAITING not in issue.labels:
+                changes.append(AddLabels(ref, (WAITING,)))
+            changes.append(Comment(ref, _violation_text(reasons)))
+        elif issue.state is State.CLOSED and (WAITING in issue.labels or CORRECTED in issue.labels):
+            changes.append(RemoveLabels(ref, tuple(sorted({WAITING, CORRECTED} & issue.labels))))
+    return Evaluation(answers, skipped, counts, tuple(verdicts), tuple(changes))
+
+
+def _skip(
+    sop: Sop, step: Step, issue: Issue, ref: Ref, answers: Mapping[int, bool]
+) -> list[Change]:
+    if issue.state is State.CLOSED and SKIPPED in issue.labels:
+        return []
+    decided = [n for n in sorted(answers) if step.number in _branch_of(sop, n, not answers[n])]
+    why = (
+        f"keputusan pada langkah {decided[0]}: {'Ya' if answers[decided[0]] else 'Tidak'}"
+        if decided
+        else "cabang ini tidak diambil"
+    )
+    changes: list[Change] = [AddLabels(ref, (SKIPPED,))]
+    if issue.state is State.OPEN:
+        changes += [Comment(ref, f"Langkah ini dilewati ({why})."), Close(ref)]
+    return changes
+
+
+def _branch_of(sop: Sop, decision: int, answer: bool) -> frozenset[int]:
+    step = sop.step(decision)
+    assert step.decision is not None  # noqa: S101 - only decisions have answers
+    target = step.decision.yes if answer else step.decision.no
+    return frozenset({target}) if isinstance(target, int) else frozenset()
+
+
+def _reasons(
+    sop: Sop,
+    step: Step,
+    observed: ObservedRequest,
+    answers: Mapping[int, bool],
+    live: frozenset[int],
+    evidence: tuple[EvidenceStatus, ...],
+) -> tuple[str, ...]:
+    reasons: list[str] = []
+    open_before = [
+        n
+        for n in sorted(ancestors(sop, step.number, live))
+        if (issue := observed.steps.get(n)) is None or issue.state is not State.CLOSED
+    ]
+    if open_before:
+        names = ", ".join(_label(sop.step(n), sop) for n in open_before)
+        reasons.append(f"langkah sebelumnya belum selesai: {names}")
+    if step.decision is not None and step.number not in answers:
+        reasons.append(
+            "keputusan belum dijawab: tulis `/sop keputusan ya` atau `/sop keputusan tidak`"
+        )
+    for item in evidence:
+        if not item.present:
+            reasons.append(f"bukti belum lengkap: {item.item.name} — {item.why}")
+    return tuple(reasons)
+
+
+def _violation_text(reasons: tuple[str, ...]) -> str:
+    lines = "\n".join(f"- {reason}" for reason in reasons)
+    return f"Langkah ini dibuka kembali oleh sop-sync karena belum memenuhi SOP:\n\n{lines}"
