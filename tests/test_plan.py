@@ -11,8 +11,8 @@ from sop_sync.calendar import WorkCalendar
 from sop_sync.changes import CreateIssue, EnsureLabel, EnsureMilestone, Link, Ref
 from sop_sync.plan import DesiredRequest, desired_state, diff, empty_observed, step_title
 from sop_sync.request import RequestInput, derive_key
-from sop_sync.sop.registry import BUNDLED_MAPPINGS, find_sop
 from sop_sync.safe_text import neutralise
+from sop_sync.sop.registry import BUNDLED_MAPPINGS, find_sop
 from sop_sync.texts import JinjaTexts
 from sop_sync.values import Capabilities, Hierarchy, Issue, ObservedRequest, State
 from tests.test_schedule import check_golden
