@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sop_sync import cli_requests, errors
+from sop_sync import cli_requests, cli_rules, errors
 from sop_sync.calendar import WorkCalendar
 from sop_sync.errors import InputError, SopFileError, SopSyncError
 from sop_sync.request import parse_date
@@ -149,6 +149,7 @@ def plan_command(
 
 
 cli_requests.register(app)
+cli_rules.register(app)
 
 
 def run(argv: list[str] | None = None) -> int:

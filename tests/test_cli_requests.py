@@ -197,3 +197,21 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "absensi · Aplikasi Absensi Pegawai · SOP karanganyar · 3/14 langkah selesai" in out
     assert "bukti: Diagram Alir Data (DFD) — ✔ ada (absensi-dfd.png)" in out
+
+
+def test_check_reports_violation_and_fix_restores(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check` exits 1 on a step closed out of order; `--fix` reopens it; then it passes."""
+    assert run(OPEN) == 0
+    assert run(["check", "absensi"]) == 0
+    assert run(["issue", "close", "absensi", "5", "--as", "sari"]) == 0
+    capsys.readouterr()
+    assert run(["check", "absensi"]) == 1
+    out = capsys.readouterr()
+    assert "MELANGGAR" in out.out
+    assert "corrective changes: run with --fix" in out.out
+    assert out.err.strip() == "error: SOP violated in: absensi"
+    assert run(["check", "absensi", "--fix"]) == 1
+    assert "reopen absensi langkah 05" in capsys.readouterr().out
+    assert run(["check", "absensi"]) == 0

@@ -30,7 +30,7 @@ def _check_jsonschema() -> str:
     return found
 
 
-@pytest.mark.parametrize("ci_file", [".gitlab-ci.yml"])
+@pytest.mark.parametrize("ci_file", [".gitlab-ci.yml", "templates/ci/sop-gate.gitlab-ci.yml"])
 def test_gitlab_ci_file_is_valid(ci_file: str) -> None:
     """The GitLab CI file validates against GitLab's own schema (vendored, offline)."""
     result = subprocess.run(

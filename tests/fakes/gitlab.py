@@ -22,7 +22,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.fakes.gitlab_api import ROUTES, TOKEN, Call, NotFoundError
 from tests.fakes.gitlab_state import Json, State
@@ -77,15 +77,21 @@ class FakeGitLab:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
+    running: ClassVar[list[FakeGitLab]] = []
+    """Emulators serving now (tests find the one behind a URL)."""
+
     def start(self) -> FakeGitLab:
         """Serve in a background thread."""
         self._thread.start()
+        FakeGitLab.running.append(self)
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
         self._server.shutdown()
         self._server.server_close()
+        if self in FakeGitLab.running:
+            FakeGitLab.running.remove(self)
 
     def __enter__(self) -> FakeGitLab:
         return self.start()

@@ -535,6 +535,27 @@ def current_user(call: Call) -> Answer:
     return 200, call.user
 
 
+def _merge_request(call: Call) -> tuple[Json, Json]:
+    project = _project(call)
+    mr = call.state.merge_requests.get(project["id"], {}).get(int(call.match["iid"]))
+    if mr is None:
+        raise NotFoundError("Merge Request Not Found")
+    return project, mr
+
+
+def get_merge_request(call: Call) -> Answer:
+    """doc/api/merge_requests.md "Get single MR"."""
+    _, mr = _merge_request(call)
+    return 200, {k: v for k, v in mr.items() if k != "closes"}
+
+
+def closes_issues(call: Call) -> Answer:
+    """doc/api/merge_requests.md "List issues that close on merge"."""
+    project, mr = _merge_request(call)
+    issues = call.state.issues[project["id"]]
+    return 200, [_issue_json(call.state, issues[iid]) for iid in mr["closes"] if iid in issues]
+
+
 def license_info(call: Call) -> Answer:
     """doc/api/license.md "Retrieve information about the current license" (admin)."""
     if call.state.tier != "premium":
@@ -706,6 +727,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", P + r"/milestones", create_milestone),
     ("PUT", P + r"/milestones/(?P<mid>\d+)", update_milestone),
     ("POST", P + r"/uploads", upload),
+    ("GET", P + r"/merge_requests/(?P<iid>\d+)", get_merge_request),
+    ("GET", P + r"/merge_requests/(?P<iid>\d+)/closes_issues", closes_issues),
     ("GET", G + r"/epics", list_epics),
     ("POST", G + r"/epics", create_epic),
     ("PUT", G + r"/epics/(?P<iid>\d+)", update_epic),

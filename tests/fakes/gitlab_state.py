@@ -53,6 +53,8 @@ class State:
     label_events: dict[tuple[int, int], list[Json]] = field(default_factory=dict)
     """(project id, iid) -> doc/api/resource_label_events.md entries"""
     hooks: dict[int, list[Json]] = field(default_factory=dict)
+    merge_requests: dict[int, dict[int, Json]] = field(default_factory=dict)
+    """project id -> iid -> merge request (with ``closes``: issue iids it closes)"""
 
     def next_id(self) -> int:
         """A new global id."""
@@ -118,6 +120,25 @@ class State:
         self.milestones[pid] = {}
         self.hooks[pid] = []
         return project
+
+    # doc/api/merge_requests.md "Get single MR"
+    def add_merge_request(
+        self, project: Json, title: str, description: str = "", closes: tuple[int, ...] = ()
+    ) -> Json:
+        """A merge request in ``project`` that closes issues ``closes`` (by iid)."""
+        requests = self.merge_requests.setdefault(project["id"], {})
+        iid = max(requests, default=0) + 1
+        requests[iid] = {
+            "id": self.next_id(),
+            "iid": iid,
+            "project_id": project["id"],
+            "title": title,
+            "description": description,
+            "state": "opened",
+            "web_url": f"{project['web_url']}/-/merge_requests/{iid}",
+            "closes": list(closes),
+        }
+        return requests[iid]
 
     def project(self, ref: str) -> Json | None:
         """A project by id or (URL-decoded) path."""
