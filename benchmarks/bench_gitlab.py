@@ -14,7 +14,6 @@ Not a timed test: run it by hand and read the figures.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import multiprocessing
 import time
@@ -23,9 +22,9 @@ from multiprocessing.connection import Connection
 
 import gitlab
 
+from benchmarks.bench_local import request
 from sop_sync.config import Settings
 from sop_sync.engine import converge, sync_request
-from sop_sync.request import RequestInput
 from sop_sync.sop.registry import BUNDLED_MAPPINGS, find_sop
 from sop_sync.texts import JinjaTexts
 from sop_sync.trackers.gitlab import GitLabTracker
@@ -35,18 +34,6 @@ PROJECT = "diskominfo/aplikasi-sop"
 SETTINGS = Settings(mappings=BUNDLED_MAPPINGS)
 SOP = find_sop(BUNDLED_MAPPINGS, "karanganyar")
 TEXTS = JinjaTexts()
-
-
-def request(key: str) -> RequestInput:
-    """A sample request with one person assigned."""
-    return RequestInput(
-        key=key,
-        sop_id="karanganyar",
-        title=f"Aplikasi {key}",
-        start=dt.date(2026, 12, 1),
-        requester="BKD",
-        people=(("analis-sistem", ("sari",)),),
-    )
 
 
 def emulator(tier: str, latency: float = 0.0) -> FakeGitLab:

@@ -17,7 +17,7 @@ from sop_sync.commands import Command, Verb, answer_of, parse_notes
 from sop_sync.evidence import EvidenceStatus, RepoStatus, evidence_status
 from sop_sync.request import RequestInput
 from sop_sync.safe_text import echo
-from sop_sync.sop.flow import EdgeKind, edges, first_step
+from sop_sync.sop.flow import EdgeKind, edges, reachable
 from sop_sync.sop.model import Sop, Step
 from sop_sync.values import Issue, ObservedRequest, State
 
@@ -84,23 +84,7 @@ def _reply(ref: Ref, command: Command, text: str) -> Comment:
 
 def reachable_given(sop: Sop, answers: Mapping[int, bool]) -> frozenset[int]:
     """Steps some run can still reach: answered decisions take one branch, open ones both."""
-    known = {s.number: s for s in sop.steps}
-    seen: set[int] = set()
-    todo = [first_step(sop).number]
-    while todo:
-        number = todo.pop()
-        if number in seen or number not in known:
-            continue
-        seen.add(number)
-        for edge in edges(sop, known[number]):
-            if edge.kind is EdgeKind.CORRECTION or not isinstance(edge.target, int):
-                continue
-            answer = answers.get(number)
-            branch = edge.kind is not EdgeKind.NEXT
-            if answer is not None and branch and (edge.kind is EdgeKind.YES) != answer:
-                continue
-            todo.append(edge.target)
-    return frozenset(seen)
+    return reachable(sop, answers)
 
 
 def ancestors(sop: Sop, number: int, within: frozenset[int]) -> set[int]:

@@ -69,8 +69,12 @@ def first_step(sop: Sop) -> Step:
     return ordered(sop)[0]
 
 
-def reachable(sop: Sop) -> frozenset[int]:
-    """Step numbers that some run of the procedure can reach from the first step."""
+def reachable(sop: Sop, answers: Mapping[int, bool] | None = None) -> frozenset[int]:
+    """Step numbers some run can reach from the first step.
+
+    Without ``answers`` every edge counts, corrections included. With them, answered decisions
+    take only their branch, open ones both, and corrections are not followed.
+    """
     known = {step.number: step for step in sop.steps}
     seen: set[int] = set()
     todo = [first_step(sop).number]
@@ -79,10 +83,22 @@ def reachable(sop: Sop) -> frozenset[int]:
         if number in seen or number not in known:
             continue
         seen.add(number)
-        todo.extend(
-            edge.target for edge in edges(sop, known[number]) if isinstance(edge.target, int)
-        )
+        for edge in edges(sop, known[number]):
+            if not isinstance(edge.target, int):
+                continue
+            if answers is not None and not _taken(edge, answers.get(number)):
+                continue
+            todo.append(edge.target)
     return frozenset(seen)
+
+
+def _taken(edge: Edge, answer: bool | None) -> bool:
+    """Whether a run with this decision answer follows ``edge`` (corrections: never)."""
+    if edge.kind is EdgeKind.CORRECTION:
+        return False
+    if answer is None or edge.kind is EdgeKind.NEXT:
+        return True
+    return (edge.kind is EdgeKind.YES) == answer
 
 
 class PathError(ValueError):
