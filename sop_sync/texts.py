@@ -12,10 +12,11 @@ from pathlib import Path
 import jinja2
 
 from sop_sync.plan import EpicView, StepView
+from sop_sync.resources import resource
 from sop_sync.safe_text import neutralise
 from sop_sync.sop.mermaid import flowchart
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = resource("templates")
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",

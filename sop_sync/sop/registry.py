@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sop_sync.errors import NotFoundError
+from sop_sync.resources import resource
 from sop_sync.sop.loader import load_sop, sop_files
 from sop_sync.sop.model import Sop
 
-BUNDLED_MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
+BUNDLED_MAPPINGS = resource("mappings")
 """The seed SOPs that come with sop-sync (used when the current folder has no mappings/)."""
 
 

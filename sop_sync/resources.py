@@ -1,0 +1,18 @@
+"""Where the bundled seed SOPs and templates are.
+
+Beside the package in a source checkout, or under ``<prefix>/share/sop-sync`` in a wheel.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_CHECKOUT = Path(__file__).resolve().parents[1]
+_INSTALLED = Path(sys.prefix) / "share" / "sop-sync"
+
+
+def resource(name: str) -> Path:
+    """The folder ``name`` (``mappings`` or ``templates``) of this installation."""
+    here = _CHECKOUT / name
+    return here if here.is_dir() else _INSTALLED / name
