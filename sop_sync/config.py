@@ -13,6 +13,7 @@ calendar:
 tentative: 1 hari kerja        # planned length of "Tentatif" and blank times
 people:                        # default people per role id
   analis-sistem: [budi]
+trusted_hosts: [git.example.go.id]   # repositories there count as open without inspection
 ```
 
 Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_SYNC_DB``
@@ -89,6 +90,9 @@ class Settings(_Strict):
     calendar: CalendarSettings = CalendarSettings()
     tentative: str = "1 hari kerja"
     people: dict[str, tuple[str, ...]] = {}
+    trusted_hosts: tuple[str, ...] = ()
+    """Code hosts whose repositories count as open without inspection (e.g. a national forge
+    the agency vouches for); elsewhere a repository sop-sync cannot inspect is unverifiable."""
 
     @field_validator("tentative")
     @classmethod

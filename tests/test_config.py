@@ -71,3 +71,17 @@ def test_bad_tracker_kind_from_environment(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match="environment override"):
         load_settings(None, environ={"SOP_SYNC_TRACKER": "trello"})
+
+
+def test_trusted_hosts_reach_the_tracker(tmp_path: Path) -> None:
+    """A host named in trusted_hosts makes its repositories count as open."""
+    from sop_sync.evidence import RepoState
+    from sop_sync.trackers.factory import open_tracker
+
+    path = write(
+        tmp_path, f"tracker:\n  path: {tmp_path / 't.db'}\ntrusted_hosts: [git.kab.go.id]\n"
+    )
+    tracker = open_tracker(load_settings(path, environ={}))
+    assert tracker.inspect_repository("https://git.kab.go.id/a/b").state is RepoState.OPEN
+    assert tracker.inspect_repository("https://github.com/a/b").state is RepoState.UNVERIFIABLE
+    tracker.close()

@@ -12,7 +12,7 @@ from sop_sync.trackers.base import Tracker
 def _local(settings: Settings) -> Tracker:
     from sop_sync.trackers.local import LocalTracker
 
-    return LocalTracker(settings.tracker.path)
+    return LocalTracker(settings.tracker.path, trusted_hosts=frozenset(settings.trusted_hosts))
 
 
 def _gitlab(settings: Settings) -> Tracker:

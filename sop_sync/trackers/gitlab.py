@@ -89,8 +89,10 @@ class GitLabTracker:
         group: str | None = None,
         hierarchy: str = "auto",
         workers: int = 32,
+        trusted_hosts: frozenset[str] = frozenset(),
     ) -> None:
         self.gl = client
+        self.trusted_hosts = trusted_hosts
         # one pooled connection per parallel write (requests keeps 10 by default)
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=workers)
         client.session.mount("http://", adapter)
@@ -165,6 +167,8 @@ class GitLabTracker:
         base = urllib.parse.urlsplit(self.gl.url)
         parts = urllib.parse.urlsplit(url)
         if parts.hostname != base.hostname or parts.port != base.port:
+            if parts.hostname in self.trusted_hosts:
+                return RepoStatus(url, RepoState.OPEN, "host tepercaya")
             return RepoStatus(url, RepoState.UNVERIFIABLE, "bukan di GitLab yang terhubung")
         path = parts.path.strip("/").removesuffix(".git").split("/-/")[0]
         try:

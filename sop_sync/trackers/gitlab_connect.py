@@ -59,4 +59,5 @@ def open_gitlab(settings: Settings, environ: Mapping[str, str] | None = None) ->
         project,
         group=settings.tracker.group,
         hierarchy=settings.tracker.hierarchy,
+        trusted_hosts=frozenset(settings.trusted_hosts),
     )
