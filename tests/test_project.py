@@ -78,3 +78,13 @@ def test_ci_run_calls_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```")[1].splitlines()[1:]
     assert [line.split("#")[0].strip() for line in first_block] == ["make run", "make test"]
+
+
+def test_every_adapter_handles_every_change_type() -> None:
+    """Each tracker's dispatch table covers exactly the Change types."""
+    from sop_sync.changes import CHANGE_TYPES
+    from sop_sync.trackers.gitlab_apply import HANDLERS as GITLAB
+    from sop_sync.trackers.local_apply import HANDLERS as LOCAL
+
+    for table in (LOCAL, GITLAB):
+        assert set(table) == set(CHANGE_TYPES)
