@@ -3,28 +3,28 @@
 Pure (DESIGN.md "Rules"): order, decisions, corrections, evidence, sign-off. Everything
 sop-sync says goes into comments in Bahasa Indonesia naming exactly what is missing. A
 command that was answered carries a hidden ``<!-- sop-sync:re NOTE -->`` in sop-sync's reply,
-so running the rules again never answers it twice.
+so running the rules again never answers it twice (see :mod:`sop_sync.rules_commands`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sop_sync.changes import AddLabels, Change, Close, Comment, Ref, RemoveLabels, Reopen
-from sop_sync.commands import Command, Verb, answer_of, parse_notes
 from sop_sync.evidence import EvidenceStatus, RepoStatus, evidence_status
 from sop_sync.request import RequestInput
-from sop_sync.safe_text import echo
+from sop_sync.rules_commands import (
+    CORRECTED,
+    SKIPPED,
+    WAITING,
+    corrections,
+    decisions,
+    skip_requests,
+)
 from sop_sync.sop.flow import EdgeKind, edges, reachable
 from sop_sync.sop.model import Sop, Step
 from sop_sync.values import Issue, ObservedRequest, State
-
-SKIPPED = "status::dilewati"
-WAITING = "status::menunggu-bukti"
-CORRECTED = "status::dikoreksi"
-_REPLIED = re.compile(r"<!-- sop-sync:re (\S+) -->")
 
 
 @dataclass(frozen=True)
@@ -68,20 +68,6 @@ def _label(step: Step, sop: Sop) -> str:
     return f"{step.number:02d} · {' '.join(step.activity.split())[:60]}"
 
 
-def _holders(step: Step, request: RequestInput) -> set[str]:
-    return {name for role in step.roles for name in request.people_for(role)}
-
-
-def _replied(issue: Issue | None) -> set[str]:
-    if issue is None:
-        return set()
-    return {m for note in issue.notes for m in _REPLIED.findall(note.body)}
-
-
-def _reply(ref: Ref, command: Command, text: str) -> Comment:
-    return Comment(ref, f"{text}\n\n<!-- sop-sync:re {command.note_id} -->")
-
-
 def reachable_given(sop: Sop, answers: Mapping[int, bool]) -> frozenset[int]:
     """Steps some run can still reach: answered decisions take one branch, open ones both."""
     return reachable(sop, answers)
@@ -106,115 +92,6 @@ def ancestors(sop: Sop, number: int, within: frozenset[int]) -> set[int]:
     return found
 
 
-def _decisions(
-    sop: Sop, request: RequestInput, observed: ObservedRequest
-) -> tuple[dict[int, bool], list[Change]]:
-    answers: dict[int, bool] = {}
-    changes: list[Change] = []
-    for step in sop.steps:
-        issue = observed.steps.get(step.number)
-        if step.decision is None or issue is None:
-            continue
-        replied = _replied(issue)
-        holders = _holders(step, request)
-        for command in parse_notes(issue.notes):
-            if command.verb is not Verb.DECIDE:
-                continue
-            answer = answer_of(command)
-            ref = Ref(request.key, step.number)
-            if answer is not None and command.author in holders:
-                answers[step.number] = answer
-            elif command.note_id not in replied:
-                why = (
-                    "jawaban harus `ya` atau `tidak`"
-                    if answer is None
-                    else f"hanya {_role_names(sop, step)} yang boleh memutuskan"
-                )
-                changes.append(
-                    _reply(ref, command, f"Keputusan dari @{command.author} ditolak: {why}.")
-                )
-    return answers, changes
-
-
-def _role_names(sop: Sop, step: Step) -> str:
-    return " atau ".join(sop.role(role).name for role in step.roles)
-
-
-def _corrections(
-    sop: Sop, request: RequestInput, observed: ObservedRequest
-) -> tuple[dict[int, int], list[Change]]:
-    counts: dict[int, int] = {}
-    changes: list[Change] = []
-    for step in sop.steps:
-        issue = observed.steps.get(step.number)
-        if step.correction is None or issue is None:
-            continue
-        replied = _replied(issue)
-        holders = _holders(step, request)
-        target = Ref(request.key, step.correction.to)
-        for command in parse_notes(issue.notes):
-            if command.verb is not Verb.CORRECT:
-                continue
-            here = Ref(request.key, step.number)
-            if command.author not in holders:
-                if command.note_id not in replied:
-                    changes.append(
-                        _reply(here, command, f"Koreksi dari @{command.author} ditolak: hanya "
-                               f"{_role_names(sop, step)} yang memeriksa langkah ini.")
-                    )  # fmt: skip
-                continue
-            counts[step.number] = counts.get(step.number, 0) + 1
-            if command.note_id in replied:
-                continue
-            reason = echo(command.argument) or "(tanpa alasan)"
-            changes += [
-                Reopen(target),
-                AddLabels(target, (CORRECTED,)),
-                Comment(target, f"Dikoreksi pada langkah {step.number} oleh @{command.author}: "
-                        f"{reason}\n\nKoreksi ke-{counts[step.number]}."),
-                _reply(here, command, f"Koreksi diteruskan ke langkah {step.correction.to} "
-                       f"(koreksi ke-{counts[step.number]})."),
-            ]  # fmt: skip
-    return counts, changes
-
-
-def _skip_requests(
-    sop: Sop, request: RequestInput, observed: ObservedRequest
-) -> tuple[set[int], list[Change]]:
-    """``/sop lewati <alasan>``: honoured only where the SOP allows it, from the step's role."""
-    skipped: set[int] = set()
-    changes: list[Change] = []
-    for step in sop.steps:
-        issue = observed.steps.get(step.number)
-        if issue is None:
-            continue
-        replied = _replied(issue)
-        ref = Ref(request.key, step.number)
-        for command in parse_notes(issue.notes):
-            if command.verb is not Verb.SKIP:
-                continue
-            allowed = step.skippable and command.author in _holders(step, request)
-            if allowed:
-                skipped.add(step.number)
-            if command.note_id in replied:
-                continue
-            if allowed:
-                reason = echo(command.argument) or "(tanpa alasan)"
-                changes += [
-                    AddLabels(ref, (SKIPPED,)),
-                    Close(ref),
-                    _reply(ref, command, f"Dilewati atas permintaan @{command.author}: {reason}"),
-                ]
-            else:
-                why = (
-                    "SOP tidak mengizinkan langkah ini dilewati"
-                    if not step.skippable
-                    else f"hanya {_role_names(sop, step)} yang boleh melewatinya"
-                )
-                changes.append(_reply(ref, command, f"Permintaan lewati ditolak: {why}."))
-    return skipped, changes
-
-
 def evaluate(
     sop: Sop,
     request: RequestInput,
@@ -222,9 +99,9 @@ def evaluate(
     repos: Mapping[str, RepoStatus] | None = None,
 ) -> Evaluation:
     """Verdict per step and the corrective changes, from the observed request alone."""
-    answers, changes = _decisions(sop, request, observed)
-    counts, correction_changes = _corrections(sop, request, observed)
-    manual, skip_changes = _skip_requests(sop, request, observed)
+    answers, changes = decisions(sop, request, observed)
+    counts, correction_changes = corrections(sop, request, observed)
+    manual, skip_changes = skip_requests(sop, request, observed)
     changes += correction_changes + skip_changes
     live = reachable_given(sop, answers)
     skipped = frozenset(s.number for s in sop.steps if s.number not in live)

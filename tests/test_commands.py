@@ -110,3 +110,22 @@ def test_decision_by_someone_without_the_role_is_refused_once(tmp_path: Path) ->
         replies = [n for n in w.notes(2) if "ditolak" in n]
         assert len(replies) == 1
         assert "hanya JFU yang boleh memutuskan" in replies[0]
+
+
+def test_skip_only_where_the_sop_allows(tmp_path: Path) -> None:
+    """`/sop lewati` closes a step the SOP marks skippable; elsewhere it is refused once."""
+    with world("local", "bali", tmp_path) as w:
+        steps = tuple(
+            s.model_copy(update={"skippable": True}) if s.number == 5 else s for s in w.sop.steps
+        )
+        w.sop = w.sop.model_copy(update={"steps": steps})
+        w.act(Comment(Ref("uji", 5), "/sop lewati sudah dibahas di langkah 4"), w.person("kasi-ai"))
+        w.act(Comment(Ref("uji", 6), "/sop lewati tidak perlu"), w.person("kasi-ai"))
+        w.enforce()
+        observed = w.tracker.observe("uji")
+        assert observed.steps[5].state.value == "closed"
+        assert "status::dilewati" in observed.steps[5].labels
+        assert observed.steps[6].state.value == "opened"
+        assert any("SOP tidak mengizinkan" in n for n in w.notes(6))
+        assert not w.enforce().changes
+        assert w.check().verdict(5).skipped
