@@ -1,26 +1,23 @@
 """The embedded local tracker: one SQLite file (WAL), attachments in a folder beside it.
 
 The reference backend of the tracker contract, and what the demo and most tests run on.
-Each ``apply`` runs in one transaction; the hidden marker is the (request key, step)
-columns, unique, so a duplicate can never be written.
+Each ``apply`` runs in one transaction (files it stored are removed again when that
+transaction fails); each read runs in one snapshot. The hidden marker is the (request key,
+step) columns, unique, so a duplicate can never be written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import sqlite3
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sop_sync.changes import (
-    Change,
-    Ref,
-)
+from sop_sync.changes import Change, Ref
 from sop_sync.errors import TrackerError
 from sop_sync.evidence import RepoState, RepoStatus
 from sop_sync.trackers.base import (
@@ -37,33 +34,17 @@ from sop_sync.trackers.base import (
     State,
 )
 from sop_sync.trackers.local_apply import HANDLERS
-from sop_sync.trackers.local_schema import SCHEMA, SCHEMA_VERSION
+from sop_sync.trackers.local_schema import (
+    ISSUES_SQL,
+    LINKS_SQL,
+    MILESTONES_SQL,
+    RELATED_SQL,
+    SCHEMA,
+    SCHEMA_VERSION,
+)
 
 DEFAULT_PATH = Path(".sop-sync/tracker.db")
 Row = tuple[Any, ...]
-_SCOPE = "(SELECT id FROM issues WHERE request_key = ?)"
-ISSUES_SQL = (
-    "SELECT i.id, i.step, i.title, i.description, i.state, i.due, m.title, i.data "
-    "FROM issues i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.request_key = ?"
-)
-# every query below is a constant; `?` carries the request key
-RELATED_SQL = {
-    "labels": "SELECT issue_id, label FROM issue_labels WHERE issue_id IN " + _SCOPE
-    + " ORDER BY label",
-    "assignees": "SELECT issue_id, username FROM assignees WHERE issue_id IN " + _SCOPE
-    + " ORDER BY position",
-    "notes": "SELECT issue_id, id, author, body, created_at, system FROM notes WHERE issue_id IN "
-    + _SCOPE + " ORDER BY created_at, id",
-    "attachments": "SELECT issue_id, id, filename, stored_name, uploaded_by, created_at "
-    "FROM attachments WHERE issue_id IN " + _SCOPE + " ORDER BY created_at, id",
-    "events": "SELECT issue_id, at, actor, action, detail FROM events WHERE issue_id IN "
-    + _SCOPE + " ORDER BY at, id",
-}  # fmt: skip
-LINKS_SQL = "SELECT source_id, target_id FROM links WHERE source_id IN " + _SCOPE
-MILESTONES_SQL = (
-    "SELECT title, start, due, description FROM milestones WHERE title LIKE ? ESCAPE '\\' "
-    "OR id IN (SELECT milestone_id FROM issues WHERE request_key = ?)"
-)
 CAPABILITIES = Capabilities(hierarchy=Hierarchy.EPIC, blocking_links=True, scoped_labels=True)
 
 
@@ -86,6 +67,7 @@ class LocalTracker:
         clock: Callable[[], dt.datetime] | None = None,
         default_actor: str = "sop-sync",
         trusted_hosts: frozenset[str] = frozenset(),
+        busy_timeout: float = 5.0,
     ) -> None:
         self.path = Path(path)
         self.files = self.path.with_name(self.path.name + ".files")
@@ -94,30 +76,55 @@ class LocalTracker:
         self.trusted_hosts = trusted_hosts
         self.operations = 0
         """Tracker operations so far (one per apply, observe or requests call)."""
+        self._staged: list[Path] = []
+        opening = f"{self.path}: cannot open the local tracker"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout = 5000")
+            # the timeout is SQLite's busy timeout: how long a write waits for another's lock
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise TrackerError(f"{opening}: {_explain(error)}") from None
+        try:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
-        except (OSError, sqlite3.Error) as error:
+            self._prepare(opening)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise TrackerError(f"{opening}: {_explain(error)}") from None
+        except TrackerError:
+            self._db.close()
+            raise
+
+    def _prepare(self, opening: str) -> None:
+        """Check the schema version first; create the schema only in an empty file."""
+        version = self._schema_version(opening)
+        if version is None:
+            with self._transaction("creating the database"):
+                version = self._schema_version(opening)  # another process may have been first
+                if version is None:
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    version = str(SCHEMA_VERSION)
+                    self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (version,))
+        if version != str(SCHEMA_VERSION):
+            newer = version.isdigit() and int(version) > SCHEMA_VERSION
             raise TrackerError(
-                f"{self.path}: cannot open the local tracker: {_explain(error)}"
-            ) from None
-        with self._transaction("preparing the database"):
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
+                f"{opening}: schema version {version if newer else repr(version)} is not "
+                f"supported ({'written by a newer sop-sync' if newer else 'unknown'}; this one "
+                f"knows version {SCHEMA_VERSION})" + ("; upgrade sop-sync" if newer else "")
+            )
+
+    def _schema_version(self, opening: str) -> str | None:
+        """The stored schema version; None for an empty file; refuses other databases."""
+        tables = {name for (name,) in self._db.execute("SELECT name FROM sqlite_master")}
+        if "meta" in tables:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif row[0] != str(SCHEMA_VERSION):
-                raise TrackerError(
-                    f"{self.path}: schema version {row[0]} is not supported by this sop-sync "
-                    f"(it writes version {SCHEMA_VERSION}); upgrade sop-sync"
-                )
+            if row is not None:
+                return str(row[0])
+        if tables:
+            raise TrackerError(f"{opening}: it is an SQLite database, but not sop-sync's")
+        return None
 
     @property
     def capabilities(self) -> Capabilities:
@@ -126,20 +133,48 @@ class LocalTracker:
 
     @contextmanager
     def _transaction(self, doing: str) -> Iterator[None]:
-        """One immediate transaction; SQLite errors become one-line tracker errors."""
+        """One immediate transaction; SQLite errors become one-line tracker errors.
+
+        Files stored during it (:meth:`store_file`) are removed again unless it commits.
+        """
+        self._staged.clear()
         try:
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            raise TrackerError(f"{self.path}: {doing}: {_explain(error)}") from None
-        try:
             yield
+            self._db.execute("COMMIT")
         except BaseException as error:
-            self._db.execute("ROLLBACK")
+            with suppress(sqlite3.Error):
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+            for staged in self._staged:
+                with suppress(OSError):
+                    staged.unlink(missing_ok=True)
             if isinstance(error, sqlite3.Error | OSError):
                 raise TrackerError(f"{self.path}: {doing}: {_explain(error)}") from None
             raise
-        else:
-            self._db.execute("COMMIT")
+        finally:
+            self._staged.clear()
+
+    @contextmanager
+    def _snapshot(self, doing: str) -> Iterator[None]:
+        """One read transaction: every query in it sees the same committed state."""
+        try:
+            self._db.execute("BEGIN")
+            yield
+        except sqlite3.Error as error:
+            raise TrackerError(f"{self.path}: {doing}: {_explain(error)}") from None
+        finally:
+            with suppress(sqlite3.Error):
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")  # it only read
+
+    def store_file(self, name: str, content: bytes) -> Path:
+        """Write an attachment's bytes beside the database, inside the running transaction."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        target = self.files / name
+        self._staged.append(target)
+        target.write_bytes(content)
+        return target
 
     def inspect_repository(self, url: str) -> RepoStatus:
         """The local tracker hosts no code: trusted hosts are open, the rest unverifiable."""
@@ -189,10 +224,11 @@ class LocalTracker:
     def requests(self) -> list[RequestSummary]:
         """Every epic, by key."""
         self.operations += 1
-        rows = self._read(
-            "SELECT request_key, title, state, data FROM issues WHERE kind = 'epic' "
-            "ORDER BY request_key"
-        )
+        with self._snapshot("listing the requests"):
+            rows = self._read(
+                "SELECT request_key, title, state, data FROM issues WHERE kind = 'epic' "
+                "ORDER BY request_key"
+            )
         summaries = []
         for key, title, state, data in rows:
             values = json.loads(data)
@@ -204,17 +240,22 @@ class LocalTracker:
     def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
         """Everything the request owns, in a fixed number of queries (always with history)."""
         self.operations += 1
-        rows = self._read(ISSUES_SQL, (key,))
-        related = {name: _grouped(self._read(sql, (key,))) for name, sql in RELATED_SQL.items()}
+        prefix = f"{key} · "
+        with self._snapshot(f"observing {Ref(key).describe()}"):
+            rows = self._read(ISSUES_SQL, (key,))
+            related = {name: _grouped(self._read(sql, (key,))) for name, sql in RELATED_SQL.items()}
+            link_rows = self._read(LINKS_SQL, (key,))
+            milestones = self._read(MILESTONES_SQL, (len(prefix), prefix, key))
+            # every definition, not only those in use: the plan ensures labels no issue carries
+            # yet (status::dilewati), and must see them defined to converge
+            labels = self._read("SELECT name, color, description FROM labels")
         issues = [self._issue(key, row, related) for row in rows]
         step_of = {int(row[0]): row[1] for row in rows}
         links = frozenset(
             (int(step_of[s]), int(step_of[t]))
-            for s, t in self._read(LINKS_SQL, (key,))
+            for s, t in link_rows
             if step_of.get(s) is not None and step_of.get(t) is not None
         )
-        milestones = self._read(MILESTONES_SQL, (_like_prefix(f"{key} · "), key))
-        labels = self._read("SELECT name, color, description FROM labels")
         return ObservedRequest(
             key=key,
             epic=next((i for i in issues if i.ref.step is None), None),
@@ -263,10 +304,7 @@ class LocalTracker:
         )
 
     def _read(self, sql: str, args: tuple[object, ...] = ()) -> list[Row]:
-        try:
-            return [tuple(row) for row in self._db.execute(sql, args).fetchall()]
-        except sqlite3.Error as error:
-            raise TrackerError(f"{self.path}: reading: {_explain(error)}") from None
+        return [tuple(row) for row in self._db.execute(sql, args).fetchall()]
 
 
 def _grouped(rows: list[Row]) -> dict[int, list[Row]]:
@@ -277,13 +315,9 @@ def _grouped(rows: list[Row]) -> dict[int, list[Row]]:
 
 
 def _explain(error: sqlite3.Error | OSError) -> str:
-    text = str(error)
+    text = " ".join(str(error).split())  # one line, whatever the driver said
     if "locked" in text or "busy" in text:
         return "the database is locked by another sop-sync process; try again when it is done"
     if "not a database" in text or "malformed" in text:
         return "the file is not a sop-sync database (corrupted?); restore it from a backup"
     return text
-
-
-def _like_prefix(prefix: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", prefix) + "%"

@@ -20,6 +20,7 @@ from sop_sync.changes import (
     EnsureLabel,
     EnsureMilestone,
     Link,
+    Ref,
     RemoveLabels,
     Reopen,
     UpdateFields,
@@ -97,8 +98,9 @@ def create_issue(t: LocalTracker, db: sqlite3.Connection, c: CreateIssue, actor:
         ),
     )
     issue = int(cursor.lastrowid or 0)
-    _ensure_label_names(db, c.labels)
-    db.executemany("INSERT INTO issue_labels VALUES (?, ?)", [(issue, n) for n in c.labels])
+    labels = tuple(dict.fromkeys(c.labels))
+    _ensure_label_names(db, labels)
+    db.executemany("INSERT INTO issue_labels VALUES (?, ?)", [(issue, n) for n in labels])
     db.executemany(
         "INSERT INTO assignees VALUES (?, ?, ?)",
         [(issue, user, n) for n, user in enumerate(dict.fromkeys(c.assignees))],
@@ -153,7 +155,7 @@ def remove_labels(t: LocalTracker, db: sqlite3.Connection, c: RemoveLabels, acto
 
 
 def _set_state(
-    t: LocalTracker, db: sqlite3.Connection, ref: Any, state: str, action: str, actor: str
+    t: LocalTracker, db: sqlite3.Connection, ref: Ref, state: str, action: str, actor: str
 ) -> None:
     issue = t.issue_id(db, ref)
     sql = "UPDATE issues SET state = ?, updated_at = ? WHERE id = ? AND state != ?"
@@ -189,26 +191,22 @@ def link(t: LocalTracker, db: sqlite3.Connection, c: Link, actor: str) -> None:
 
 
 def attach(t: LocalTracker, db: sqlite3.Connection, c: Attach, actor: str) -> None:
-    """Store the file beside the database, then record it; the file goes if the record fails."""
+    """Record the file and store its bytes beside the database under a safe name.
+
+    The bytes are written before the transaction commits; the tracker removes them again
+    when it does not.
+    """
     issue = t.issue_id(db, c.ref)
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", c.filename).strip("._") or "berkas"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", c.filename).strip("._")[:100] or "berkas"
     cursor = db.execute(
         "INSERT INTO attachments (issue_id, filename, stored_name, sha256, size, uploaded_by, "
         "created_at) VALUES (?, ?, '', ?, ?, ?, ?)",
         (issue, c.filename, hashlib.sha256(c.content).hexdigest(), len(c.content), actor, t.now()),
     )
     stored = f"{cursor.lastrowid}-{safe}"
-    t.files.mkdir(parents=True, exist_ok=True)
-    target = t.files / stored
-    try:
-        target.write_bytes(c.content)
-        db.execute(
-            "UPDATE attachments SET stored_name = ? WHERE id = ?", (stored, cursor.lastrowid)
-        )
-        t.event(db, issue, actor, "attached", c.filename)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    t.store_file(stored, c.content)
+    db.execute("UPDATE attachments SET stored_name = ? WHERE id = ?", (stored, cursor.lastrowid))
+    t.event(db, issue, actor, "attached", c.filename)
 
 
 HANDLERS: dict[type, Callable[..., None]] = {

@@ -1,4 +1,4 @@
-"""The local tracker's SQLite schema (version 1)."""
+"""The local tracker's SQLite schema (version 1) and the queries that read a request."""
 
 from __future__ import annotations
 
@@ -81,3 +81,29 @@ CREATE INDEX IF NOT EXISTS notes_issue ON notes (issue_id);
 CREATE INDEX IF NOT EXISTS events_issue ON events (issue_id);
 CREATE INDEX IF NOT EXISTS attachments_issue ON attachments (issue_id);
 """
+
+# Reads of one request: each query is a constant; `?` carries the request key.
+_SCOPE = "(SELECT id FROM issues WHERE request_key = ?)"
+ISSUES_SQL = (
+    "SELECT i.id, i.step, i.title, i.description, i.state, i.due, m.title, i.data "
+    "FROM issues i LEFT JOIN milestones m ON m.id = i.milestone_id WHERE i.request_key = ? "
+    "ORDER BY IFNULL(i.step, 0)"
+)
+RELATED_SQL = {
+    "labels": "SELECT issue_id, label FROM issue_labels WHERE issue_id IN " + _SCOPE
+    + " ORDER BY label",
+    "assignees": "SELECT issue_id, username FROM assignees WHERE issue_id IN " + _SCOPE
+    + " ORDER BY position",
+    "notes": "SELECT issue_id, id, author, body, created_at, system FROM notes WHERE issue_id IN "
+    + _SCOPE + " ORDER BY created_at, id",
+    "attachments": "SELECT issue_id, id, filename, stored_name, uploaded_by, created_at "
+    "FROM attachments WHERE issue_id IN " + _SCOPE + " ORDER BY created_at, id",
+    "events": "SELECT issue_id, at, actor, action, detail FROM events WHERE issue_id IN "
+    + _SCOPE + " ORDER BY at, id",
+}  # fmt: skip
+LINKS_SQL = "SELECT source_id, target_id FROM links WHERE source_id IN " + _SCOPE
+# substr, not LIKE: LIKE ignores case, and "ABC · x" is not a milestone of request "abc"
+MILESTONES_SQL = (
+    "SELECT title, start, due, description FROM milestones WHERE substr(title, 1, ?) = ? "
+    "OR id IN (SELECT milestone_id FROM issues WHERE request_key = ?) ORDER BY id"
+)

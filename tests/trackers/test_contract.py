@@ -114,12 +114,18 @@ def test_requests_lists_epics_with_their_data(tracker: Tracker, reread: Make) ->
     assert summary.data == dict(DATA)
 
 
-def test_create_twice_is_refused(tracker: Tracker, reread: Make) -> None:
+@pytest.mark.parametrize("ref", [EPIC, Ref(KEY, 1)], ids=["epic", "step"])
+def test_create_twice_is_refused(tracker: Tracker, reread: Make, ref: Ref) -> None:
     """A second issue for the same marker is refused: duplicates are impossible."""
     seed(tracker)
     with pytest.raises(TrackerError):
-        tracker.apply(CreateIssue(Ref(KEY, 1), "dup", "", ()))
-    assert len(reread().observe(KEY).steps) == 2
+        tracker.apply(CreateIssue(ref, "dup", "", ()))
+    observed = reread().observe(KEY)
+    assert len(observed.steps) == 2
+    assert observed.epic is not None
+    assert observed.epic.title == "Permohonan: Uji"
+    assert observed.steps[1].title == "[uji] 01 · Usulan"
+    assert len(reread().requests()) == 1
 
 
 @pytest.mark.parametrize(
@@ -179,6 +185,15 @@ def test_close_and_reopen_record_events_once(tracker: Tracker, reread: Make) -> 
     assert [e.actor for e in step.events if e.action == "reopened"] == ["dewi"]
 
 
+def test_reopen_of_an_open_issue_changes_nothing(tracker: Tracker, reread: Make) -> None:
+    """Reopening an issue that is open is a no-op without a history entry."""
+    seed(tracker)
+    tracker.apply(Reopen(Ref(KEY, 2)), actor="dewi")
+    step = reread().observe(KEY).steps[2]
+    assert step.state is State.OPEN
+    assert [e.action for e in step.events if e.action == "reopened"] == []
+
+
 def test_comment_keeps_author_and_time(tracker: Tracker, reread: Make) -> None:
     """Notes carry the author the tracker recorded and a time, in order."""
     seed(tracker)
@@ -216,6 +231,18 @@ def test_labels_and_milestones_are_upserts(tracker: Tracker, reread: Make) -> No
     observed = reread().observe(KEY)
     assert observed.labels["permohonan"] == Label("permohonan", "#000000", "baru")
     assert observed.milestones[M1.title] == moved
+
+
+def test_milestones_observed_are_the_requests_own(tracker: Tracker, reread: Make) -> None:
+    """A request sees the milestones its issues use and those titled for it, no others."""
+    seed(tracker)
+    spare = Milestone("uji · Serah Terima", dt.date(2027, 1, 4), dt.date(2027, 1, 8), "Fase 3")
+    tracker.apply(EnsureMilestone(spare))
+    tracker.apply(EnsureMilestone(Milestone("lain · Permohonan", None, None)))
+    assert reread().observe(KEY).milestones == {M1.title: M1, M2.title: M2, spare.title: spare}
+    assert reread().observe("lain").milestones == {
+        "lain · Permohonan": Milestone("lain · Permohonan", None, None)
+    }
 
 
 @pytest.mark.parametrize(
