@@ -1,6 +1,6 @@
 """The labels sop-sync manages: names, colours and descriptions, per tracker capabilities.
 
-Families (names in Indonesian): ``permohonan``, ``sop::<id>``, ``peran::<nama>``,
+Families (names in Indonesian): ``permohonan``, ``sop::<id>``, ``peran:<nama>``,
 ``fase::<nama>``, ``langkah::<NN>`` are structural and kept in sync with the SOP; the
 ``status::``, ``keputusan::`` and ``uat::`` families are set by the rules.
 """
@@ -14,13 +14,15 @@ from sop_sync.sop.model import Sop, Step
 from sop_sync.values import Capabilities
 
 REQUEST = "permohonan"
-STRUCTURAL = ("sop::", "peran::", "fase::", "langkah::")
+STRUCTURAL = ("sop::", "peran:", "fase::", "langkah::")
+# Role labels are not scoped (one colon): a step may have several roles, and GitLab Premium
+# keeps only one label per scope, even on creation.
 
 # one colour family per kind, so a board reads at a glance
 COLOURS = {
     "permohonan": "#6A1B9A",
     "sop::": "#4527A0",
-    "peran::": "#1565C0",
+    "peran:": "#1565C0",
     "fase::": "#2E7D32",
     "langkah::": "#757575",
     "status::": "#E65100",
@@ -91,7 +93,7 @@ def label_set(sop: Sop, capabilities: Capabilities) -> ManagedLabels:
     """Every structural and status label for ``sop`` on a tracker with ``capabilities``."""
     sop_label = _label(f"sop::{sop.id}", f"SOP {sop.name}", capabilities)
     roles = {
-        r.id: _label(f"peran::{r.name}", f"Pelaksana: {r.name}", capabilities) for r in sop.roles
+        r.id: _label(f"peran:{r.name}", f"Pelaksana: {r.name}", capabilities) for r in sop.roles
     }
     phases = {p.id: _label(f"fase::{p.name}", f"Fase {p.name}", capabilities) for p in sop.phases}
     steps = {

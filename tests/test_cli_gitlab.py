@@ -64,7 +64,7 @@ def test_setup_is_idempotent_and_registers_the_webhook(
     [hook] = fake.state.hooks[project["id"]]
     assert hook["token"] == "rahasia-uji"
     assert hook["note_events"] is True
-    assert "peran::Kasi AI" in fake.state.labels[project["id"]]
+    assert "peran:Kasi AI" in fake.state.labels[project["id"]]
     fake.reset_log()
     assert run(args) == 0
     assert "already set up" in capsys.readouterr().out

@@ -113,7 +113,7 @@ def test_step_issue_fields() -> None:
         step7.title
         == "[absensi] 07 · Pembuatan Data Flow Diagram (DFD) dan Entity Relationship Diagram (ERD)"
     )
-    assert "peran::Analisis Sistem" in step7.labels
+    assert "peran:Analisis Sistem" in step7.labels
     assert "langkah::07" in step7.labels
     assert "sop::karanganyar" in step7.labels
     assert step7.assignees == ("sari",)

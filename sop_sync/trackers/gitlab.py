@@ -394,10 +394,15 @@ class GitLabTracker:
         if not owned.epic:
             where = owned.marker.ref.describe()
             handle = self.handle(owned)
+            created = _moment(a["created_at"])
             for e in self._list(f"reading label events of {where}", handle.resourcelabelevents):
+                at = _moment(e["created_at"])
+                by_author = e["user"]["username"] == author
+                if e["action"] == "add" and by_author and abs((at - created).total_seconds()) < 1:
+                    continue  # GitLab records the labels given at creation: part of "created"
                 action = "labeled" if e["action"] == "add" else "unlabeled"
                 name = (e.get("label") or {}).get("name", "")
-                found.append(Event(_moment(e["created_at"]), e["user"]["username"], action, name))
+                found.append(Event(at, e["user"]["username"], action, name))
             for e in self._list(f"reading state events of {where}", handle.resourcestateevents):
                 action = "closed" if e["state"] == "closed" else "reopened"
                 found.append(Event(_moment(e["created_at"]), e["user"]["username"], action))

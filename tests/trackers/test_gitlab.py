@@ -72,7 +72,7 @@ def test_requests_steps_and_links_are_in_gitlab(fake: FakeGitLab) -> None:
     step7 = observed.steps[7]
     assert step7.assignees == ("sari",)
     assert step7.milestone == "absensi · Perancangan"
-    assert "peran::Analisis Sistem" in step7.labels
+    assert "peran:Analisis Sistem" in step7.labels
     assert "<!-- sop-sync:v1" not in step7.description
     if fake.tier == "premium":
         assert all(issue["epic"] for issue in fake.state.issues[3].values())
