@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sop_sync import engine
 from sop_sync.changes import Attach, Change, Close, Comment, Ref, Reopen
 from sop_sync.config import Settings, load_settings
+from sop_sync.enforce import repositories
 from sop_sync.errors import InputError, NotFoundError, TrackerError
 from sop_sync.request import KEY_PATTERN, RequestInput, derive_key, parse_date
 from sop_sync.requestfile import RequestFile, load_request_file
@@ -184,7 +185,9 @@ def _statuses(tracker: Tracker, settings: Settings, key: str | None) -> list[Req
     for summary in found:
         request = engine.request_of(summary)
         sop = find_sop(settings.mappings_dir, request.sop_id)
-        statuses.append(request_status(sop, request, tracker.observe(summary.key), today))
+        observed = tracker.observe(summary.key)
+        repos = repositories(tracker, sop, request, observed)  # as `check` sees them
+        statuses.append(request_status(sop, request, observed, today, repos))
     return statuses
 
 

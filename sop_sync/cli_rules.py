@@ -20,7 +20,7 @@ from sop_sync.gate import gate, key_from_description
 from sop_sync.rules import Evaluation
 from sop_sync.sop.registry import find_sop
 from sop_sync.trackers.base import Tracker
-from sop_sync.trackers.marker import split
+from sop_sync.trackers.gitlab import GitLabTracker
 
 STATE_WORDS = {"opened": "terbuka", "closed": "selesai"}
 
@@ -99,20 +99,11 @@ def _merge_request_key(opened: Tracker, env: Mapping[str, str]) -> str:
             "not in a merge-request pipeline: CI_MERGE_REQUEST_IID is not set "
             '(run the job with `rules: - if: $CI_PIPELINE_SOURCE == "merge_request_event"`)'
         )
-    gl = getattr(opened, "gl", None)
-    if gl is None:
+    if not isinstance(opened, GitLabTracker):
         raise ConfigError("the merge-request gate needs the GitLab tracker")
-    try:
-        mr = gl.projects.get(project_id, lazy=True).mergerequests.get(int(iid))
-        key = key_from_description(mr.description)
-        if key:
-            return key
-        for issue in mr.closes_issues(get_all=True):
-            _, marker = split(issue.attributes.get("description"))
-            if marker is not None:
-                return marker.key
-    except Exception as error:  # python-gitlab raises its own tree; report it plainly
-        raise TrackerError(f"GitLab: reading merge request !{iid}: {error}") from None
+    key = opened.merge_request_key(project_id, int(iid))
+    if key:
+        return key
     raise InputError(
         f"merge request !{iid} names no request: add a line `SOP: <kunci>` to its description "
         "or close a step issue with it ('Closes #12')"

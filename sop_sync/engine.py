@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sop_sync.changes import Change, CreateIssue, EnsureLabel, EnsureMilestone, Link, Ref
 from sop_sync.config import Settings
 from sop_sync.errors import InputError, SopSyncError, TrackerError
-from sop_sync.plan import Texts, desired_state, diff, empty_observed
+from sop_sync.plan import Texts, desired_state, diff
 from sop_sync.request import RequestInput
 from sop_sync.schedule import schedule
 from sop_sync.sop.loader import load_sop
@@ -222,7 +222,6 @@ __all__ = [
     "Outcome",
     "check_request",
     "converge",
-    "empty_observed",
     "ensure_same_sop",
     "existing_request",
     "open_requests",

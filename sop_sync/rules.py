@@ -64,7 +64,7 @@ class Evaluation:
         return next(v for v in self.verdicts if v.number == number)
 
 
-def _label(step: Step, sop: Sop) -> str:
+def _label(step: Step) -> str:
     return f"{step.number:02d} · {' '.join(step.activity.split())[:60]}"
 
 
@@ -109,7 +109,7 @@ def evaluate(
     for step in sop.steps:
         issue = observed.steps.get(step.number)
         ref = Ref(request.key, step.number)
-        title = _label(step, sop)
+        title = _label(step)
         if issue is None:
             verdicts.append(StepVerdict(step.number, title, None, step.number in skipped))
             continue
@@ -179,7 +179,7 @@ def _reasons(
         if (issue := observed.steps.get(n)) is None or issue.state is not State.CLOSED
     ]
     if open_before:
-        names = ", ".join(_label(sop.step(n), sop) for n in open_before)
+        names = ", ".join(_label(sop.step(n)) for n in open_before)
         reasons.append(f"langkah sebelumnya belum selesai: {names}")
     if step.decision is not None and step.number not in answers:
         reasons.append(

@@ -6,9 +6,10 @@ Pure: built from the SOP, the request and the observed issues; rendered by the C
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sop_sync.evidence import EvidenceStatus, evidence_status
+from sop_sync.evidence import EvidenceStatus, RepoStatus, evidence_status
 from sop_sync.request import RequestInput
 from sop_sync.sop.model import Sop
 from sop_sync.values import ObservedRequest, State
@@ -56,16 +57,20 @@ class RequestStatus:
 
 
 def request_status(
-    sop: Sop, request: RequestInput, observed: ObservedRequest, today: dt.date
+    sop: Sop,
+    request: RequestInput,
+    observed: ObservedRequest,
+    today: dt.date,
+    repos: Mapping[str, RepoStatus] | None = None,
 ) -> RequestStatus:
-    """The status of every step of ``request`` on ``today``."""
+    """The status of every step of ``request`` on ``today`` (repositories as inspected)."""
     steps = []
     for step in sop.steps:
         issue = observed.steps.get(step.number)
         state = issue.state if issue else None
         due = issue.due if issue else None
         evidence = (
-            tuple(evidence_status(issue, step, item, request) for item in step.evidence)
+            tuple(evidence_status(issue, step, item, request, repos) for item in step.evidence)
             if issue
             else ()
         )

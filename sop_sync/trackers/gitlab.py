@@ -26,6 +26,7 @@ from gitlab.exceptions import GitlabError
 from sop_sync.changes import Change, Ref
 from sop_sync.errors import TrackerError
 from sop_sync.evidence import RepoState, RepoStatus
+from sop_sync.gate import key_from_description
 from sop_sync.labels import REQUEST
 from sop_sync.licences import osi_approved
 from sop_sync.plan import LINKS_KEY, parse_links
@@ -188,6 +189,20 @@ class GitLabTracker:
         if not osi_approved(licence):
             return RepoStatus(url, RepoState.NOT_OSI, licence)
         return RepoStatus(url, RepoState.OPEN, licence)
+
+    def merge_request_key(self, project_id: str, iid: int) -> str | None:
+        """The request a merge request names: its `SOP: <kunci>` line, else an issue it closes."""
+        doing = f"reading merge request !{iid}"
+        project = self.gl.projects.get(project_id, lazy=True)
+        mr = self.call(doing, lambda: project.mergerequests.get(iid))
+        key = key_from_description(mr.description)
+        if key:
+            return key
+        for issue in self.call(doing, lambda: mr.closes_issues(get_all=True)):
+            _, marker = split(issue.attributes.get("description"))
+            if marker is not None:
+                return marker.key
+        return None
 
     def close(self) -> None:
         """Nothing to release: python-gitlab's session closes with the process."""
