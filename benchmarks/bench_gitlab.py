@@ -23,17 +23,18 @@ from multiprocessing.connection import Connection
 import gitlab
 
 from benchmarks.bench_local import request
+from sop_sync.app.requests import converge, sync_request
+from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
-from sop_sync.engine import converge, sync_request
-from sop_sync.sop.registry import BUNDLED_MAPPINGS, find_sop
-from sop_sync.texts import JinjaTexts
-from sop_sync.trackers.gitlab import GitLabTracker
+from sop_sync.render.tracker import TrackerTexts
+from sop_sync.resources import BUNDLED_MAPPINGS
+from sop_sync.trackers.gitlab.facade import GitLabTracker
 from tests.fakes.gitlab import FakeGitLab
 
 PROJECT = "diskominfo/aplikasi-sop"
 SETTINGS = Settings(mappings=BUNDLED_MAPPINGS)
 SOP = find_sop(BUNDLED_MAPPINGS, "karanganyar")
-TEXTS = JinjaTexts()
+TEXTS = TrackerTexts()
 
 
 def emulator(tier: str, latency: float = 0.0) -> FakeGitLab:
@@ -47,7 +48,7 @@ def emulator(tier: str, latency: float = 0.0) -> FakeGitLab:
 def tracker(fake: FakeGitLab, workers: int = 16) -> GitLabTracker:
     """A new run's adapter."""
     client = gitlab.Gitlab(fake.url, private_token=fake.token, retry_transient_errors=True)
-    return GitLabTracker(client, PROJECT, group="diskominfo", workers=workers)
+    return GitLabTracker.on_client(client, PROJECT, group="diskominfo", workers=workers)
 
 
 def kinds(fake: FakeGitLab) -> Counter[str]:
@@ -116,7 +117,7 @@ def round_trips(latency: float) -> None:
         url, token = ours.recv()
         client = gitlab.Gitlab(url, private_token=token, retry_transient_errors=True)
         started = time.perf_counter()
-        run = GitLabTracker(client, PROJECT, group="diskominfo", workers=workers)
+        run = GitLabTracker.on_client(client, PROJECT, group="diskominfo", workers=workers)
         assert converge(run, SOP, request("absensi"), SETTINGS, TEXTS).ok
         elapsed = time.perf_counter() - started
         ours.send("done")

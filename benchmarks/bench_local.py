@@ -19,12 +19,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sop_sync.config import Settings, TrackerSettings
-from sop_sync.engine import converge, sync_request
-from sop_sync.request import RequestInput
-from sop_sync.sop.registry import BUNDLED_MAPPINGS, find_sop
-from sop_sync.texts import JinjaTexts
-from sop_sync.trackers.local import LocalTracker
+from sop_sync.app.requests import converge, sync_request
+from sop_sync.app.sops import find_sop
+from sop_sync.config import LocalSettings, Settings
+from sop_sync.model.request import RequestInput
+from sop_sync.render.tracker import TrackerTexts
+from sop_sync.resources import BUNDLED_MAPPINGS
+from sop_sync.trackers.local.facade import LocalTracker
 
 
 def request(key: str) -> RequestInput:
@@ -46,11 +47,11 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sop-sync-bench-"))
     settings = Settings(
-        tracker=TrackerSettings(path=folder / "tracker.db"), mappings=BUNDLED_MAPPINGS
+        tracker=LocalSettings(path=folder / "tracker.db"), mappings=BUNDLED_MAPPINGS
     )
     sop = find_sop(BUNDLED_MAPPINGS, "karanganyar")
-    texts = JinjaTexts()
-    tracker = LocalTracker(settings.tracker.path)
+    texts = TrackerTexts()
+    tracker = LocalTracker(folder / "tracker.db")
 
     before = tracker.operations
     outcome = converge(tracker, sop, request("bench-0"), settings, texts)

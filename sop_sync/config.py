@@ -1,9 +1,10 @@
 """Settings: ``sop-sync.yaml`` plus environment overrides. No secrets in the file.
 
 ```yaml
-tracker:
+tracker:                       # one section, typed by its kind
   kind: local                  # local | gitlab
   path: .sop-sync/tracker.db   # local: the SQLite file
+  # kind: gitlab -> url, project, group, hierarchy (auto | epic | issue), gitlab_section
 mappings: mappings
 calendar:
   minutes_per_day: 450         # 7.5 hours (Perpres 21/2023)
@@ -29,15 +30,15 @@ import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from sop_sync.calendar import WorkCalendar
 from sop_sync.errors import ConfigError, SopFileError
-from sop_sync.request import names_per_role
+from sop_sync.model.request import names_per_role
+from sop_sync.resources import default_mappings_dir
+from sop_sync.schedule.calendar import WorkCalendar
 from sop_sync.sop.durations import Duration, parse_duration
-from sop_sync.sop.registry import default_mappings_dir
 from sop_sync.yamlfile import read_yaml, validate
 
 CONFIG_FILE = "sop-sync.yaml"
@@ -48,17 +49,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class TrackerSettings(_Strict):
-    """Which tracker, and how to reach it (never a token)."""
+class LocalSettings(_Strict):
+    """The embedded local tracker: one SQLite file."""
 
-    kind: Literal["local", "gitlab"] = "local"
+    kind: Literal["local"] = "local"
     path: Path = Path(".sop-sync/tracker.db")
+
+
+class GitLabSettings(_Strict):
+    """A GitLab project (and its group, for epics); never a token."""
+
+    kind: Literal["gitlab"] = "gitlab"
     url: str | None = None
     project: str | None = None
     group: str | None = None
     hierarchy: Literal["auto", "epic", "issue"] = "auto"
     gitlab_section: str | None = None
     """A section of python-gitlab's own configuration file (which holds the token)."""
+
+
+def _kind(value: Any) -> str:
+    """The tracker kind a section names (``local`` when it names none)."""
+    kind = value.get("kind", "local") if isinstance(value, dict) else getattr(value, "kind", None)
+    return str(kind)
+
+
+TrackerSettings = Annotated[
+    Annotated[LocalSettings, Tag("local")] | Annotated[GitLabSettings, Tag("gitlab")],
+    Discriminator(_kind),
+]
+"""One typed section per tracker kind, chosen by ``kind``."""
+
+ENVIRONMENT: dict[str, dict[str, str]] = {
+    "local": {"path": "SOP_SYNC_DB"},
+    "gitlab": {
+        "url": "SOP_SYNC_GITLAB_URL",
+        "project": "SOP_SYNC_GITLAB_PROJECT",
+        "group": "SOP_SYNC_GITLAB_GROUP",
+        "hierarchy": "SOP_SYNC_GITLAB_HIERARCHY",
+    },
+}
+"""Per tracker kind: setting -> the environment variable that overrides it."""
 
 
 class CalendarSettings(_Strict):
@@ -85,7 +116,7 @@ class CalendarSettings(_Strict):
 class Settings(_Strict):
     """Everything a command needs besides its arguments."""
 
-    tracker: TrackerSettings = TrackerSettings()
+    tracker: TrackerSettings = LocalSettings()
     mappings: Path | None = None
     calendar: CalendarSettings = CalendarSettings()
     tentative: str = "1 hari kerja"
@@ -153,19 +184,34 @@ def load_settings(
         data = raw
     elif explicit is not None:
         raise ConfigError(f"{file}: no such configuration file")
-    tracker = dict(data.get("tracker") or {})
-    if env.get("SOP_SYNC_TRACKER"):
-        tracker["kind"] = env["SOP_SYNC_TRACKER"]
-    if env.get("SOP_SYNC_DB"):
-        tracker["path"] = env["SOP_SYNC_DB"]
-    for key in ("url", "project", "group", "hierarchy"):
-        if env.get(f"SOP_SYNC_GITLAB_{key.upper()}"):
-            tracker[key] = env[f"SOP_SYNC_GITLAB_{key.upper()}"]
-    if tracker_kind:
-        tracker["kind"] = tracker_kind
+    tracker = _tracker_section(dict(data.get("tracker") or {}), env, tracker_kind)
     if env.get("SOP_SYNC_MAPPINGS"):
         data["mappings"] = env["SOP_SYNC_MAPPINGS"]
     try:
         return Settings.model_validate({**data, "tracker": tracker})
     except ValueError as error:
         raise ConfigError(f"environment override: {error}") from None
+
+
+def _tracker_section(
+    written: dict[str, Any], env: Mapping[str, str], tracker_kind: str | None
+) -> dict[str, Any]:
+    """The tracker section after overrides: ``--tracker``, then ``SOP_SYNC_TRACKER``, then the file.
+
+    The file's other settings count only for the kind it names; the environment overrides
+    only the settings of the kind in use.
+    """
+    written_kind = written.get("kind", "local")
+    kind = tracker_kind or env.get("SOP_SYNC_TRACKER") or written_kind
+    if kind not in ENVIRONMENT:
+        source = "--tracker" if tracker_kind else "SOP_SYNC_TRACKER"
+        if not (tracker_kind or env.get("SOP_SYNC_TRACKER")):
+            source = "tracker.kind"
+        known = ", ".join(ENVIRONMENT)
+        raise ConfigError(f"{source}: unknown tracker kind {kind!r} (known: {known})")
+    section = written if kind == written_kind else {}
+    section = {**section, "kind": kind}
+    for setting, variable in ENVIRONMENT.get(str(kind), {}).items():
+        if env.get(variable):
+            section[setting] = env[variable]
+    return section

@@ -16,3 +16,13 @@ def resource(name: str) -> Path:
     """The folder ``name`` (``mappings`` or ``templates``) of this installation."""
     here = _CHECKOUT / name
     return here if here.is_dir() else _INSTALLED / name
+
+
+BUNDLED_MAPPINGS = resource("mappings")
+"""The seed SOPs that come with sop-sync (used when the current folder has no mappings/)."""
+
+
+def default_mappings_dir() -> Path:
+    """``./mappings`` when it exists, else the bundled seed SOPs."""
+    local = Path("mappings")
+    return local if local.is_dir() else BUNDLED_MAPPINGS

@@ -85,13 +85,32 @@ _PLAIN_WORDS = {
 }
 
 
-def _pydantic_problems(name: str, lines: Lines, error: ValidationError) -> list[str]:
+def _in_data(data: Any, loc: KeyPath) -> KeyPath:
+    """``loc`` without the parts pydantic adds that are not keys of the data.
+
+    A tagged union puts its tag in the location (``tracker.local.pth`` for ``tracker.pth``).
+    The last part stays: it names the unknown or missing key itself.
+    """
+    path: list[str | int] = []
+    node = data
+    for position, part in enumerate(loc):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        elif position != len(loc) - 1:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _pydantic_problems(name: str, lines: Lines, error: ValidationError, data: Any) -> list[str]:
     problems: list[str] = []
     seen: set[KeyPath] = set()
     errors = error.errors(include_url=False)
     locs = [tuple(item["loc"]) for item in errors]
     for item in errors:
-        loc: KeyPath = tuple(item["loc"])
+        loc: KeyPath = _in_data(data, tuple(item["loc"]))
         kind = item["type"]
         if kind == "too_short" and any(o[: len(loc)] == loc and o != loc for o in locs):
             continue  # a list whose items all failed: the items' own errors say why
@@ -105,6 +124,10 @@ def _pydantic_problems(name: str, lines: Lines, error: ValidationError) -> list[
             # union members add their own loc parts ('int', "literal['selesai']"): drop them
             _, key_path = _line_of(lines, loc)
             text = _PLAIN_WORDS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+            if kind == "union_tag_invalid":  # a tagged union: say which tags exist
+                context = item.get("ctx", {})
+                text = f"should be one of {context.get('expected_tags')}"
+                item = {**item, "input": context.get("tag")}
             if (
                 kind != "value_error"
                 and "input" in item
@@ -145,7 +168,7 @@ def validate(
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
-        raise SopFileError(_pydantic_problems(name, lines, error)) from None
+        raise SopFileError(_pydantic_problems(name, lines, error, data)) from None
 
 
 def problems_at(name: str, lines: Lines, problems: list[tuple[KeyPath, str]]) -> SopFileError:

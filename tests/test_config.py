@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_sync.config import load_settings
+from sop_sync.config import GitLabSettings, LocalSettings, load_settings
 from sop_sync.errors import ConfigError
 
 
@@ -36,7 +36,7 @@ def test_file_values_and_environment_overrides(tmp_path: Path) -> None:
         "  day_start: '08:00'\ntentative: 2 hari kerja\npeople:\n  analis-sistem: sari\n",
     )
     settings = load_settings(path, environ={"SOP_SYNC_DB": "b.db", "SOP_SYNC_MAPPINGS": "m"})
-    assert settings.tracker.path == Path("b.db")
+    assert settings.tracker == LocalSettings(path=Path("b.db"))
     assert settings.mappings_dir == Path("m")
     calendar = settings.calendar.calendar()
     assert not calendar.is_working_day(dt.date(2026, 12, 31))
@@ -69,19 +69,40 @@ def test_named_file_must_exist(tmp_path: Path) -> None:
 def test_bad_tracker_kind_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unknown tracker kind in SOP_SYNC_TRACKER is a configuration error."""
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ConfigError, match="environment override"):
+    with pytest.raises(ConfigError) as caught:
         load_settings(None, environ={"SOP_SYNC_TRACKER": "trello"})
+    expected = "SOP_SYNC_TRACKER: unknown tracker kind 'trello' (known: local, gitlab)"
+    assert caught.value.message == expected
 
 
-def test_trusted_hosts_reach_the_tracker(tmp_path: Path) -> None:
+def test_trusted_hosts_reach_the_repository_inspector(tmp_path: Path) -> None:
     """A host named in trusted_hosts makes its repositories count as open."""
-    from sop_sync.evidence import RepoState
-    from sop_sync.trackers.factory import open_tracker
+    from sop_sync.model.tracker import RepoState
+    from sop_sync.trackers.factory import connect
 
     path = write(
         tmp_path, f"tracker:\n  path: {tmp_path / 't.db'}\ntrusted_hosts: [git.kab.go.id]\n"
     )
-    tracker = open_tracker(load_settings(path, environ={}))
-    assert tracker.inspect_repository("https://git.kab.go.id/a/b").state is RepoState.OPEN
-    assert tracker.inspect_repository("https://github.com/a/b").state is RepoState.UNVERIFIABLE
-    tracker.close()
+    connection = connect(load_settings(path, environ={}))
+    repositories = connection.repositories
+    assert repositories.inspect("https://git.kab.go.id/a/b").state is RepoState.OPEN
+    assert repositories.inspect("https://github.com/a/b").state is RepoState.UNVERIFIABLE
+    connection.close()
+
+
+def test_each_tracker_kind_has_its_own_settings(tmp_path: Path) -> None:
+    """A GitLab setting under ``kind: local`` is refused, with its line."""
+    path = write(tmp_path, "tracker:\n  kind: local\n  project: a/b\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, environ={})
+    assert caught.value.message == f"{path}:3 (tracker.project): unknown key 'project'"
+
+
+def test_environment_overrides_only_the_kind_in_use(tmp_path: Path) -> None:
+    """SOP_SYNC_DB means nothing to GitLab; SOP_SYNC_GITLAB_* nothing to the local tracker."""
+    env = {"SOP_SYNC_DB": "b.db", "SOP_SYNC_GITLAB_PROJECT": "diskominfo/sop"}
+    path = write(tmp_path, "tracker:\n  kind: gitlab\n  url: https://git.example.go.id\n")
+    gitlab = load_settings(path, environ=env).tracker
+    assert gitlab == GitLabSettings(url="https://git.example.go.id", project="diskominfo/sop")
+    local = load_settings(path, environ=env, tracker_kind="local").tracker
+    assert local == LocalSettings(path=Path("b.db"))

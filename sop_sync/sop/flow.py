@@ -140,3 +140,22 @@ def skipped(sop: Sop, taken: Iterable[int]) -> tuple[int, ...]:
 def decision_steps(sop: Sop) -> tuple[Step, ...]:
     """Steps carrying a Ya/Tidak question."""
     return tuple(step for step in ordered(sop) if step.decision is not None)
+
+
+def ancestors(sop: Sop, number: int, within: frozenset[int]) -> set[int]:
+    """Steps within ``within`` from which step ``number`` can be reached (its predecessors)."""
+    parents: dict[int, set[int]] = {}
+    for step in sop.steps:
+        if step.number not in within:
+            continue
+        for edge in edges(sop, step):
+            if edge.kind is not EdgeKind.CORRECTION and isinstance(edge.target, int):
+                parents.setdefault(edge.target, set()).add(step.number)
+    found: set[int] = set()
+    todo = list(parents.get(number, ()))
+    while todo:
+        parent = todo.pop()
+        if parent not in found:
+            found.add(parent)
+            todo.extend(parents.get(parent, ()))
+    return found

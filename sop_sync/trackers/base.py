@@ -1,45 +1,23 @@
-"""The tracker protocol: plain values in, plain values out.
+"""The tracker protocol: plain values in, plain values out; and the typed handler tables.
 
-The core never imports a tracker library; it computes :class:`Change` values (see
-:mod:`sop_sync.changes`) and reads :class:`ObservedRequest` values. Each adapter maps them
-to its tracker, dispatching changes through an explicit table.
+The core never imports a tracker library; it computes :class:`Change` values and reads
+:class:`ObservedRequest` values (both in :mod:`sop_sync.model`). Each adapter maps them to
+its tracker, dispatching changes through an explicit table built with :func:`on`, so mypy
+rejects a handler filed under the wrong change type.
+
+Inspecting source repositories and reading merge requests are protocols of their own
+(:class:`Repositories`, :class:`MergeRequests`): a request kept in one tracker may have its
+code on another host.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
-from sop_sync.changes import Change, Label, Milestone, Ref
-from sop_sync.evidence import RepoStatus
-from sop_sync.values import (
-    Attachment,
-    Capabilities,
-    Event,
-    Hierarchy,
-    Issue,
-    Note,
-    ObservedRequest,
-    RequestSummary,
-    State,
-)
-
-__all__ = [
-    "Attachment",
-    "Capabilities",
-    "Event",
-    "Hierarchy",
-    "Issue",
-    "Label",
-    "Milestone",
-    "Note",
-    "ObservedRequest",
-    "Ref",
-    "RequestSummary",
-    "State",
-    "Tracker",
-    "apply_all",
-]
+from sop_sync.model.changes import Change
+from sop_sync.model.tracker import Capabilities, ObservedRequest, RepoStatus, RequestSummary
 
 
 class Tracker(Protocol):
@@ -62,15 +40,8 @@ class Tracker(Protocol):
         """
         ...
 
-    def apply(self, change: Change, actor: str | None = None) -> None:
-        """Carry out one change; ``actor`` is the person when a person acts (local CLI)."""
-        ...
-
-    def inspect_repository(self, url: str) -> RepoStatus:
-        """Whether the repository at ``url`` is public with an OSI-approved licence.
-
-        Trackers that cannot see it answer ``RepoState.UNVERIFIABLE``.
-        """
+    def apply(self, change: Change) -> None:
+        """Carry out one change (as the account the tracker was opened with)."""
         ...
 
     def close(self) -> None:
@@ -78,18 +49,61 @@ class Tracker(Protocol):
         ...
 
 
-def apply_all(tracker: Tracker, changes: Sequence[Change]) -> list[tuple[Change, str]]:
-    """Apply changes in order; collect failures instead of stopping at the first.
+class Repositories(Protocol):
+    """Inspects source repositories for the open-repository evidence."""
 
-    A change that depends on a failed one (a link to an issue never created) fails too and
-    is reported; a re-run converges because every object is found again by its marker.
-    """
-    from sop_sync.errors import SopSyncError
+    def inspect(self, url: str) -> RepoStatus:
+        """Whether the repository at ``url`` is public with an OSI-approved licence.
 
-    failures: list[tuple[Change, str]] = []
-    for change in changes:
-        try:
-            tracker.apply(change)
-        except SopSyncError as error:
-            failures.append((change, error.message))
-    return failures
+        A host that cannot be inspected answers ``RepoState.UNVERIFIABLE``.
+        """
+        ...
+
+
+class MergeRequests(Protocol):
+    """Reads merge requests on the code host (for the merge-request gate)."""
+
+    def request_key(self, project: str, iid: int) -> str | None:
+        """The request a merge request names: a ``SOP: <kunci>`` line, else an issue it closes."""
+        ...
+
+
+@dataclass
+class Connection:
+    """An opened tracker, with the code host's repository inspector and merge requests."""
+
+    tracker: Tracker
+    repositories: Repositories
+    merge_requests: MergeRequests | None = None
+    """None when no code host is configured (the gate then needs a ``SOP:`` line)."""
+
+    def close(self) -> None:
+        """Close the tracker."""
+        self.tracker.close()
+
+
+Context = TypeVar("Context")
+C = TypeVar("C", bound=Change)
+
+
+@dataclass(frozen=True)
+class Handler(Generic[Context]):
+    """One row of an adapter's table: a change type and the function that carries it out."""
+
+    change_type: type
+    run: Callable[[Context, Any], None]
+
+
+def on(change_type: type[C], run: Callable[[Context, C], None]) -> Handler[Context]:
+    """A table row; mypy checks that ``run`` takes exactly ``change_type``."""
+    return Handler(change_type, run)
+
+
+def table(*rows: Handler[Context]) -> Mapping[type, Callable[[Context, Any], None]]:
+    """The dispatch table of an adapter (one row per change type; a test checks coverage)."""
+    found: dict[type, Callable[[Context, Any], None]] = {}
+    for row in rows:
+        if row.change_type in found:
+            raise ValueError(f"two handlers for {row.change_type.__name__}")
+        found[row.change_type] = row.run
+    return found

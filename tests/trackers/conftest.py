@@ -17,16 +17,26 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import gitlab
 import pytest
 
 from sop_sync.trackers.base import Tracker
-from sop_sync.trackers.gitlab import GitLabTracker
-from sop_sync.trackers.local import LocalTracker
+from sop_sync.trackers.gitlab.facade import GitLabTracker
+from sop_sync.trackers.local.facade import LocalTracker
 from tests.fakes.gitlab import FakeGitLab
 
-Make = Callable[[], Tracker]
+
+class PersonalTracker(Tracker, Protocol):
+    """A tracker that tests can also drive as a person (what people do in its UI)."""
+
+    def acting_as(self, person: str) -> Tracker:
+        """The same tracker, acting as ``person``."""
+        ...
+
+
+Make = Callable[[], PersonalTracker]
 Factory = Callable[[Path], AbstractContextManager[Make]]
 PEOPLE = ("sari", "andi", "dewi", "budi")
 
@@ -36,7 +46,7 @@ def local_tracker(tmp_path: Path) -> Iterator[Make]:
     """A fresh SQLite file."""
     made: list[LocalTracker] = []
 
-    def make() -> Tracker:
+    def make() -> PersonalTracker:
         made.append(LocalTracker(tmp_path / "tracker.db"))
         return made[-1]
 
@@ -61,11 +71,13 @@ def gitlab_emulator(tier: str, flaky_every: int = 0) -> Factory:
             for name in PEOPLE:
                 fake.state.add_user(name)
 
-            def make() -> Tracker:
+            def make() -> PersonalTracker:
                 client = gitlab.Gitlab(
                     fake.url, private_token=fake.token, retry_transient_errors=True
                 )
-                return GitLabTracker(client, "diskominfo/aplikasi-sop", group="diskominfo")
+                return GitLabTracker.on_client(
+                    client, "diskominfo/aplikasi-sop", group="diskominfo"
+                )
 
             yield make
             if flaky_every and len(fake.log) >= 2 * flaky_every:
@@ -101,8 +113,8 @@ def gitlab_live(tmp_path: Path) -> Iterator[Make]:
     group = os.environ.get("SOP_SYNC_TEST_GITLAB_GROUP")
     try:
 
-        def make() -> Tracker:
-            return GitLabTracker(live_client(), project.path_with_namespace, group=group)
+        def make() -> PersonalTracker:
+            return GitLabTracker.on_client(live_client(), project.path_with_namespace, group=group)
 
         yield make
     finally:

@@ -6,25 +6,34 @@ import datetime as dt
 
 import pytest
 
-from sop_sync.changes import (
+from sop_sync.app.apply import Outcome, apply_changes
+from sop_sync.errors import TrackerError
+from sop_sync.model.changes import (
     AddLabels,
     Attach,
+    Change,
     Close,
     Comment,
     CreateIssue,
     EnsureLabel,
     EnsureMilestone,
+    FieldUpdate,
     Label,
     Link,
     Milestone,
     Ref,
     RemoveLabels,
     Reopen,
+    SetData,
+    SetDescription,
+    SetDue,
+    SetMilestone,
+    SetTitle,
     UpdateFields,
 )
-from sop_sync.errors import TrackerError
-from sop_sync.trackers.base import State, Tracker, apply_all
+from sop_sync.model.tracker import State
 from tests.trackers.conftest import Make
+from tests.trackers.conftest import PersonalTracker as Tracker
 
 KEY = "uji"
 EPIC = Ref(KEY)
@@ -129,25 +138,25 @@ def test_create_twice_is_refused(tracker: Tracker, reread: Make, ref: Ref) -> No
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "attribute"),
+    ("update", "attribute"),
     [
-        ("title", "[uji] 01 · Usulan baru", "title"),
-        ("description", "Teks baru", "description"),
-        ("due", dt.date(2026, 12, 9), "due"),
-        ("due", None, "due"),
-        ("milestone", M2.title, "milestone"),
-        ("milestone", None, "milestone"),
+        (SetTitle("[uji] 01 · Usulan baru"), "title"),
+        (SetDescription("Teks baru"), "description"),
+        (SetDue(dt.date(2026, 12, 9)), "due"),
+        (SetDue(None), "due"),
+        (SetMilestone(M2.title), "milestone"),
+        (SetMilestone(None), "milestone"),
     ],
 )
 def test_update_each_field(
-    tracker: Tracker, reread: Make, field: str, value: object, attribute: str
+    tracker: Tracker, reread: Make, update: FieldUpdate, attribute: str
 ) -> None:
     """UpdateFields sets (or clears) one field and nothing else."""
     seed(tracker)
     before = reread().observe(KEY).steps[1]
-    tracker.apply(UpdateFields(Ref(KEY, 1), ((field, value),)))  # type: ignore[arg-type]
+    tracker.apply(UpdateFields(Ref(KEY, 1), (update,)))
     after = reread().observe(KEY).steps[1]
-    assert getattr(after, attribute) == value
+    assert getattr(after, attribute) == update.value
     assert after.labels == before.labels
     assert after.assignees == before.assignees
 
@@ -156,7 +165,7 @@ def test_update_epic_data(tracker: Tracker, reread: Make) -> None:
     """The epic's request data can be rewritten."""
     seed(tracker)
     new = (*DATA, ("keputusan", "2=tidak"))
-    tracker.apply(UpdateFields(EPIC, (("data", new),)))
+    tracker.apply(UpdateFields(EPIC, (SetData(new),)))
     assert reread().requests()[0].data == dict(new)
 
 
@@ -172,14 +181,14 @@ def test_labels_add_and_remove(tracker: Tracker, reread: Make) -> None:
 def test_close_and_reopen_record_events_once(tracker: Tracker, reread: Make) -> None:
     """Close and reopen change state and history; repeating one is a no-op."""
     seed(tracker)
-    tracker.apply(Close(Ref(KEY, 1)), actor="andi")
-    tracker.apply(Close(Ref(KEY, 1)), actor="andi")
+    tracker.acting_as("andi").apply(Close(Ref(KEY, 1)))
+    tracker.acting_as("andi").apply(Close(Ref(KEY, 1)))
     step = reread().observe(KEY).steps[1]
     assert step.state is State.CLOSED
     assert [(e.actor, e.action) for e in step.events if e.action == "closed"] == [
         ("andi", "closed")
     ]
-    tracker.apply(Reopen(Ref(KEY, 1)), actor="dewi")
+    tracker.acting_as("dewi").apply(Reopen(Ref(KEY, 1)))
     step = reread().observe(KEY).steps[1]
     assert step.state is State.OPEN
     assert [e.actor for e in step.events if e.action == "reopened"] == ["dewi"]
@@ -188,7 +197,7 @@ def test_close_and_reopen_record_events_once(tracker: Tracker, reread: Make) -> 
 def test_reopen_of_an_open_issue_changes_nothing(tracker: Tracker, reread: Make) -> None:
     """Reopening an issue that is open is a no-op without a history entry."""
     seed(tracker)
-    tracker.apply(Reopen(Ref(KEY, 2)), actor="dewi")
+    tracker.acting_as("dewi").apply(Reopen(Ref(KEY, 2)))
     step = reread().observe(KEY).steps[2]
     assert step.state is State.OPEN
     assert [e.action for e in step.events if e.action == "reopened"] == []
@@ -197,8 +206,8 @@ def test_reopen_of_an_open_issue_changes_nothing(tracker: Tracker, reread: Make)
 def test_comment_keeps_author_and_time(tracker: Tracker, reread: Make) -> None:
     """Notes carry the author the tracker recorded and a time, in order."""
     seed(tracker)
-    tracker.apply(Comment(Ref(KEY, 2), "Pertama"), actor="sari")
-    tracker.apply(Comment(Ref(KEY, 2), "/sop setuju"), actor="dewi")
+    tracker.acting_as("sari").apply(Comment(Ref(KEY, 2), "Pertama"))
+    tracker.acting_as("dewi").apply(Comment(Ref(KEY, 2), "/sop setuju"))
     notes = reread().observe(KEY).steps[2].notes
     assert [(n.author, n.body) for n in notes] == [("sari", "Pertama"), ("dewi", "/sop setuju")]
     assert all(isinstance(n.created_at, dt.datetime) for n in notes)
@@ -207,7 +216,7 @@ def test_comment_keeps_author_and_time(tracker: Tracker, reread: Make) -> None:
 def test_attach_and_observe_attachment(tracker: Tracker, reread: Make) -> None:
     """An attached file is listed with its name and uploader."""
     seed(tracker)
-    tracker.apply(Attach(Ref(KEY, 1), "rancangan-dfd.png", b"\x89PNG..."), actor="sari")
+    tracker.acting_as("sari").apply(Attach(Ref(KEY, 1), "rancangan-dfd.png", b"\x89PNG..."))
     [attachment] = reread().observe(KEY).steps[1].attachments
     assert attachment.filename == "rancangan-dfd.png"
     assert attachment.uploaded_by == "sari"
@@ -253,7 +262,7 @@ def test_milestones_observed_are_the_requests_own(tracker: Tracker, reread: Make
         Comment(Ref(KEY, 9), "x"),
         AddLabels(Ref(KEY, 9), ("a",)),
         RemoveLabels(Ref(KEY, 9), ("a",)),
-        UpdateFields(Ref(KEY, 9), (("title", "x"),)),
+        UpdateFields(Ref(KEY, 9), (SetTitle("x"),)),
         Link(Ref(KEY, 1), Ref(KEY, 9)),
         Attach(Ref(KEY, 9), "a.txt", b"a"),
     ],
@@ -266,22 +275,21 @@ def test_missing_ref_is_a_tracker_error(tracker: Tracker, reread: Make, change: 
         tracker.apply(change)  # type: ignore[arg-type]
 
 
-def test_apply_all_collects_failures_and_continues(tracker: Tracker, reread: Make) -> None:
-    """apply_all reports each failed change and still applies the rest."""
+def test_apply_changes_collects_failures_and_continues(tracker: Tracker, reread: Make) -> None:
+    """The apply loop reports each failed change and still applies the rest."""
     seed(tracker)
-    failures = apply_all(
-        tracker, [Close(Ref(KEY, 9)), Close(Ref(KEY, 1)), Comment(Ref(KEY, 8), "x")]
-    )
-    assert [type(change).__name__ for change, _ in failures] == ["Close", "Comment"]
+    changes: list[Change] = [Close(Ref(KEY, 9)), Close(Ref(KEY, 1)), Comment(Ref(KEY, 8), "x")]
+    outcome = apply_changes(tracker, changes, Outcome(KEY))
+    assert [type(change).__name__ for change, _ in outcome.failures] == ["Close", "Comment"]
     assert reread().observe(KEY).steps[1].state is State.CLOSED
 
 
 def test_history_records_actors(tracker: Tracker, reread: Make) -> None:
     """The event history says who created, labelled, commented and closed."""
     seed(tracker)
-    tracker.apply(AddLabels(Ref(KEY, 1), ("keputusan::ya",)), actor="andi")
-    tracker.apply(Comment(Ref(KEY, 1), "ok"), actor="sari")
-    tracker.apply(Close(Ref(KEY, 1)), actor="andi")
+    tracker.acting_as("andi").apply(AddLabels(Ref(KEY, 1), ("keputusan::ya",)))
+    tracker.acting_as("sari").apply(Comment(Ref(KEY, 1), "ok"))
+    tracker.acting_as("andi").apply(Close(Ref(KEY, 1)))
     events = [(e.actor, e.action) for e in reread().observe(KEY).steps[1].events]
     assert events[0][1] == "created"
     assert events[1:] == [("andi", "labeled"), ("sari", "commented"), ("andi", "closed")]

@@ -1,0 +1,57 @@
+"""``sop-sync gitlab setup``: prepare a GitLab project for sop-sync."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from sop_sync.cli.options import ConfigOption
+from sop_sync.cli.output import console
+from sop_sync.config import GitLabSettings, load_settings
+from sop_sync.errors import InputError
+from sop_sync.sop.loader import load_sop, sop_files
+
+gitlab_app = typer.Typer(help="GitLab: prepare a project for sop-sync.", no_args_is_help=True)
+
+
+@gitlab_app.command("setup")
+def gitlab_setup(
+    project: Annotated[str, typer.Argument(help="Project path, e.g. diskominfo/aplikasi.")],
+    group: Annotated[str | None, typer.Option(help="Group of the project (for epics).")] = None,
+    webhook_url: Annotated[
+        str | None, typer.Option(help="Register the project webhook to this URL.")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Create the labels, turn on "Pipelines must succeed", register the webhook. Idempotent.
+
+    The webhook secret comes from SOP_SYNC_WEBHOOK_SECRET (never from a file or an option).
+
+    Example: SOP_SYNC_WEBHOOK_SECRET=... sop-sync gitlab setup diskominfo/aplikasi
+    --webhook-url https://sop.diskominfo.go.id/hook
+    """
+    # python-gitlab is loaded only when a GitLab command runs
+    from sop_sync.trackers.gitlab.connect import open_session
+    from sop_sync.trackers.gitlab.setup import setup_project
+
+    settings = load_settings(config, tracker_kind="gitlab")
+    assert isinstance(settings.tracker, GitLabSettings)  # noqa: S101 - tracker_kind says so
+    tracker_settings = settings.tracker.model_copy(
+        update={"project": project, "group": group or settings.tracker.group}
+    )
+    secret = os.environ.get("SOP_SYNC_WEBHOOK_SECRET")
+    if webhook_url and not secret:
+        raise InputError("--webhook-url needs the secret in SOP_SYNC_WEBHOOK_SECRET")
+    sops = [load_sop(path) for path in sop_files([settings.mappings_dir])]
+    done = setup_project(open_session(tracker_settings), sops, webhook_url, secret)
+    out = console()
+    for line in done:
+        out.print(f"  {line}", markup=False, highlight=False)
+    out.print(f"{project}: {len(done)} changes" if done else f"{project}: already set up")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``gitlab`` group to the main app."""
+    app.add_typer(gitlab_app, name="gitlab")

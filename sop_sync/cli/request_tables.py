@@ -1,0 +1,94 @@
+"""Rich renderings of requests: the status tree and overview, and the verdicts of ``check``."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from sop_sync.model.text import shorten
+from sop_sync.model.tracker import State
+from sop_sync.rules.evaluate import Evaluation
+from sop_sync.rules.progress import RequestProgress, StepProgress
+
+STATE_TEXT = {State.OPEN: ("terbuka", "yellow"), State.CLOSED: ("selesai", "green")}
+
+
+def _state(step: StepProgress) -> Text:
+    if step.state is None:
+        return Text("belum ada", style="red")
+    word, style = STATE_TEXT[step.state]
+    return Text(word, style=style)
+
+
+def _step_line(step: StepProgress) -> Text:
+    line = Text(f"{step.number:02d} ")
+    line.append(shorten(step.activity, 61))
+    line.append(f"  [{', '.join(step.roles)}]", style="cyan")
+    if step.assignees:
+        line.append(f" @{', @'.join(step.assignees)}", style="cyan")
+    line.append("  ")
+    line.append_text(_state(step))
+    if step.due:
+        line.append(f"  tenggat {step.due:%d-%m-%Y}")
+    if step.overdue:
+        line.append("  TERLAMBAT", style="bold red")
+    return line
+
+
+def status_tree(status: RequestProgress) -> Tree:
+    """The request with each step: role, state, due, overdue flag, evidence present/missing."""
+    head = Text(f"{status.key}", style="bold")
+    head.append(f" · {status.request.title} · SOP {status.sop.id}")
+    head.append(f" · {status.closed}/{len(status.steps)} langkah selesai")
+    tree = Tree(head)
+    for step in status.steps:
+        node = tree.add(_step_line(step))
+        for item in step.evidence:
+            mark = Text("✔ ada", style="green") if item.present else Text("✘ kurang", style="red")
+            label = Text(f"bukti: {item.item.name} — ")
+            label.append_text(mark)
+            if item.found:
+                label.append(f" ({item.found})")
+            node.add(label)
+    return tree
+
+
+def overview_table(statuses: list[RequestProgress]) -> Table:
+    """One line per request."""
+    table = Table(title="Permohonan")
+    for header in ("Kunci", "SOP", "Judul", "Selesai", "Langkah sekarang", "Terlambat"):
+        table.add_column(header)
+    for status in statuses:
+        current = status.current
+        table.add_row(
+            status.key,
+            status.sop.id,
+            status.request.title,
+            f"{status.closed}/{len(status.steps)}",
+            f"{current.number:02d} {shorten(current.activity, 41)}" if current else "—",
+            str(status.overdue) if status.overdue else "",
+        )
+    return table
+
+
+STATE_WORDS = {State.OPEN: "terbuka", State.CLOSED: "selesai"}
+
+
+def verdict_table(key: str, evaluation: Evaluation) -> Table:
+    """One row per step: state, verdict, reasons."""
+    table = Table(title=f"Pemeriksaan SOP · {key}", show_lines=True)
+    for header in ("No", "Langkah", "Status", "Vonis", "Alasan"):
+        table.add_column(header)
+    for verdict in evaluation.verdicts:
+        if verdict.skipped:
+            state = "dilewati"
+        elif verdict.state is None:
+            state = "belum ada"
+        else:
+            state = STATE_WORDS[verdict.state]
+        word = "MELANGGAR" if verdict.violated else ("belum" if verdict.reasons else "ok")
+        table.add_row(
+            str(verdict.number), verdict.title[5:], state, word, "\n".join(verdict.reasons)
+        )
+    return table

@@ -1,0 +1,1 @@
+"""Text for people: one Jinja environment, neutralised user text, tracker texts per markup."""

@@ -1,0 +1,74 @@
+"""The merge-request gate: may this MR merge? Only after the request's UAT is signed off.
+
+Pure decision over an evaluation; finding the request a merge request belongs to is
+:mod:`sop_sync.app.gate`'s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sop_sync.model.tracker import State
+from sop_sync.rules.evaluate import Evaluation
+from sop_sync.sop.flow import ancestors, reachable
+from sop_sync.sop.model import DocumentKind, EvidenceKind, Sop, Step
+
+KEY_LINE = re.compile(
+    r"^\s*SOP:\s*(?P<key>[a-z0-9][a-z0-9-]{1,39})\s*$", re.MULTILINE | re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Pass or fail, with the reasons in Bahasa Indonesia and in English."""
+
+    passed: bool
+    reasons_id: tuple[str, ...] = ()
+    reasons_en: tuple[str, ...] = ()
+
+
+def key_from_description(text: str | None) -> str | None:
+    """The request key from a ``SOP: <kunci>`` line."""
+    match = KEY_LINE.search(text or "")
+    return match["key"].lower() if match else None
+
+
+def uat_step(sop: Sop) -> Step | None:
+    """The step whose sign-off opens the gate: the UAT Berita Acara step, else the last sign-off."""
+    for step in sop.steps:
+        if step.document is DocumentKind.BA_UAT:
+            return step
+    approvals = [s for s in sop.steps if any(e.kind is EvidenceKind.APPROVAL for e in s.evidence)]
+    return approvals[-1] if approvals else None
+
+
+def gate(sop: Sop, evaluation: Evaluation) -> GateResult:
+    """Pass only when the UAT step is closed and signed off and every step before it is done."""
+    step = uat_step(sop)
+    if step is None:
+        return GateResult(
+            False,
+            (f"SOP {sop.id} tidak memiliki langkah UAT dengan persetujuan",),
+            (f"SOP {sop.id} has no UAT step with a sign-off",),
+        )
+    ids: list[str] = []
+    ens: list[str] = []
+    before = ancestors(sop, step.number, reachable(sop, evaluation.answers))
+    for number in sorted(before):
+        verdict = evaluation.verdict(number)
+        if verdict.state is not State.CLOSED:
+            ids.append(f"langkah {verdict.title} belum selesai")
+            ens.append(f"step {verdict.title} is not done")
+    uat = evaluation.verdict(step.number)
+    for item in uat.evidence:
+        if not item.present:
+            ids.append(f"langkah UAT {uat.title}: {item.item.name} — {item.why}")
+            ens.append(f"UAT step {uat.title}: missing {item.item.name}")
+    if uat.state is not State.CLOSED:
+        ids.append(f"langkah UAT {uat.title} belum ditutup")
+        ens.append(f"UAT step {uat.title} is not closed")
+    if uat.violated:
+        ids += list(uat.reasons)
+        ens.append(f"UAT step {uat.title} was closed against the SOP")
+    return GateResult(not ids, tuple(ids), tuple(ens))

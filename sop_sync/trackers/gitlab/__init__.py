@@ -1,0 +1,1 @@
+"""The GitLab tracker through python-gitlab. Import :mod:`.facade` for the tracker."""

@@ -1,0 +1,82 @@
+"""Connecting to GitLab: URL and token from the environment or python-gitlab's own config.
+
+Environment: ``SOP_SYNC_GITLAB_URL`` and ``SOP_SYNC_GITLAB_TOKEN`` (``GITLAB_URL`` and
+``GITLAB_TOKEN`` also work). Or name a section of python-gitlab's configuration file
+(``~/.python-gitlab.cfg`` or ``PYTHON_GITLAB_CFG``) with ``tracker.gitlab_section``, where the
+token already lives. The token is never written to sop-sync's files or logs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import gitlab
+import gitlab.config
+
+from sop_sync.config import GitLabSettings
+from sop_sync.errors import ConfigError
+from sop_sync.trackers.base import Connection
+from sop_sync.trackers.gitlab.code_host import GitLabMergeRequests, GitLabRepositories
+from sop_sync.trackers.gitlab.facade import GitLabTracker
+from sop_sync.trackers.gitlab.session import GitLabSession
+
+RETRIES = 6
+
+
+def client(settings: GitLabSettings, environ: Mapping[str, str] | None = None) -> gitlab.Gitlab:
+    """A python-gitlab client that retries transient errors and obeys rate limits."""
+    env = os.environ if environ is None else environ
+    section = settings.gitlab_section
+    if section:
+        try:
+            made = gitlab.Gitlab.from_config(section, per_page=100)
+        except (gitlab.config.ConfigError, OSError) as error:
+            raise ConfigError(f"python-gitlab configuration section {section!r}: {error}") from None
+        made.retry_transient_errors = True
+        return made
+    url = settings.url or env.get("SOP_SYNC_GITLAB_URL") or env.get("GITLAB_URL")
+    token = env.get("SOP_SYNC_GITLAB_TOKEN") or env.get("GITLAB_TOKEN")
+    if not url:
+        raise ConfigError("GitLab URL missing: set tracker.url or SOP_SYNC_GITLAB_URL")
+    if not token:
+        raise ConfigError(
+            "GitLab token missing: set SOP_SYNC_GITLAB_TOKEN (or tracker.gitlab_section)"
+        )
+    return gitlab.Gitlab(
+        url,
+        private_token=token,
+        retry_transient_errors=True,
+        timeout=30,
+        per_page=100,
+    )
+
+
+def open_session(
+    settings: GitLabSettings, environ: Mapping[str, str] | None = None
+) -> GitLabSession:
+    """A session on the project the settings name."""
+    if not settings.project:
+        raise ConfigError("GitLab project missing: set tracker.project (e.g. diskominfo/sop)")
+    return GitLabSession(
+        client(settings, environ),
+        settings.project,
+        group=settings.group,
+        hierarchy=settings.hierarchy,
+    )
+
+
+def connect(
+    settings: GitLabSettings,
+    trusted_hosts: frozenset[str] = frozenset(),
+    person: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Connection:
+    """The GitLab tracker, with GitLab as the code host for repositories and merge requests."""
+    session = open_session(settings, environ)
+    tracker = GitLabTracker(session)
+    return Connection(
+        tracker=tracker.acting_as(person) if person else tracker,
+        repositories=GitLabRepositories(session, trusted_hosts),
+        merge_requests=GitLabMergeRequests(session),
+    )

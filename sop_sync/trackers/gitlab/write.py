@@ -1,0 +1,333 @@
+"""How the GitLab tracker carries out each change: one handler per Change type (a table).
+
+Every handler sends the fewest requests it can (labels added and removed in one PUT; the
+epic given at issue creation) and records GitLab's answer in the session's cache. A handler
+gets a :class:`Write`: the session, and ``Sudo`` when a test acts as a person.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sop_sync.errors import TrackerError
+from sop_sync.model.changes import (
+    AddLabels,
+    Attach,
+    Close,
+    Comment,
+    CreateIssue,
+    EnsureLabel,
+    EnsureMilestone,
+    Link,
+    Ref,
+    RemoveLabels,
+    Reopen,
+    SetData,
+    SetDescription,
+    SetDue,
+    SetMilestone,
+    SetTitle,
+    UpdateFields,
+)
+from sop_sync.model.request import LINKS_KEY, RequestInput, format_links, parse_links
+from sop_sync.model.tracker import Hierarchy, text_digest
+from sop_sync.trackers.base import on, table
+from sop_sync.trackers.gitlab.marker import Marker, attach, split, with_reply
+from sop_sync.trackers.gitlab.session import GitLabSession, Owned
+
+
+@dataclass(frozen=True)
+class Write:
+    """What a handler works with: the session, and ``{"sudo": username}`` when a person acts."""
+
+    session: GitLabSession
+    who: dict[str, Any] = field(default_factory=dict)
+
+
+def _owned(session: GitLabSession, ref: Ref) -> Owned:
+    found = session.owned(ref)
+    if found is None:
+        raise TrackerError(f"GitLab: {ref.describe()} does not exist")
+    return found
+
+
+def ensure_label(w: Write, c: EnsureLabel) -> None:
+    """Create the project label, or update its colour and description."""
+    s = w.session
+    have = s.labels().get(c.label.name)
+    data = {"color": c.label.color, "description": c.label.description}
+    if have is None:
+        s.call(
+            f"creating label {c.label.name!r}",
+            lambda: s.project.labels.create({"name": c.label.name, **data}),
+        )
+    elif have != c.label:
+        s.call(
+            f"updating label {c.label.name!r}",
+            lambda: s.project.labels.update(c.label.name, data),
+        )
+    s.labels()[c.label.name] = c.label
+
+
+def ensure_milestone(w: Write, c: EnsureMilestone) -> None:
+    """Create the milestone, or update its dates and description."""
+    s, m = w.session, c.milestone
+    data = {
+        "description": m.description,
+        "start_date": m.start.isoformat() if m.start else None,
+        "due_date": m.due.isoformat() if m.due else None,
+    }
+    have = s.milestones().get(m.title)
+    if have is None:
+        made = s.call(
+            f"creating milestone {m.title!r}",
+            lambda: s.project.milestones.create({"title": m.title, **data}),
+        )
+        s.milestones()[m.title] = dict(made.attributes)
+    else:
+        answer = s.call(
+            f"updating milestone {m.title!r}",
+            lambda: s.project.milestones.update(have["id"], data),
+        )
+        s.milestones()[m.title] = {**have, **answer}
+
+
+def _milestone_id(session: GitLabSession, title: str | None) -> int:
+    if title is None:
+        return 0  # GitLab: 0 (or null) removes the milestone
+    found = session.milestones().get(title)
+    if found is None:
+        raise TrackerError(f"GitLab: milestone {title!r} does not exist")
+    return int(found["id"])
+
+
+def create_issue(w: Write, c: CreateIssue) -> None:
+    """Create the request (epic or parent issue) or a step issue, marker included."""
+    s = w.session
+    epic = s.owned(Ref(c.ref.key))
+    sop = dict(c.data).get("sop") if c.ref.step is None else (epic.marker.sop if epic else None)
+    if sop is None:
+        raise TrackerError(f"GitLab: {c.ref.describe()}: its request does not exist yet")
+    if s.owned(c.ref) is not None:
+        raise TrackerError(f"GitLab: {c.ref.describe()} exists already")
+    marker = Marker(c.ref.key, sop, c.ref.step, dict(c.data), digest=text_digest(c.description))
+    data: dict[str, Any] = {
+        "title": c.title,
+        "description": attach(c.description, marker),
+        "labels": ",".join(c.labels),
+    }
+    if c.ref.step is None:
+        _create_request(w, c, data, marker)
+        return
+    data["due_date"] = c.due.isoformat() if c.due else None
+    if c.milestone:
+        data["milestone_id"] = _milestone_id(s, c.milestone)
+    if c.assignees:
+        data["assignee_ids"] = [s.user_id(name) for name in c.assignees]
+    if epic is not None and epic.epic:
+        data["epic_id"] = epic.attrs["id"]  # Premium: join the epic at creation, no extra call
+    made = s.call(f"creating {c.ref.describe()}", lambda: s.project.issues.create(data, **w.who))
+    s.remember(Owned(dict(made.attributes), marker))
+    if epic is not None and not epic.epic and c.ref.step is not None:
+        # Free: the child is linked to its parent issue (the task list is in the parent)
+        _post_link(s, epic, Owned(dict(made.attributes), marker), "relates_to")
+
+
+def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Marker) -> None:
+    """The epic (Premium) or parent issue (Free); meanwhile warm what the steps will need."""
+    s = w.session
+    epic = s.group is not None and s.capabilities.hierarchy is Hierarchy.EPIC
+    if epic and c.due:
+        data |= {"due_date_fixed": c.due.isoformat(), "due_date_is_fixed": True}
+    manager = s.group.epics if epic else s.project.issues  # type: ignore[union-attr]
+    with ThreadPoolExecutor(2) as pool:  # the steps' reads ride along with this write
+        warming = pool.submit(s.warm, marker.sop, _people(c.ref.key, dict(c.data)))
+        made = s.call(f"creating {c.ref.describe()}", lambda: manager.create(data, **w.who))
+        warming.result()
+    s.remember(Owned(dict(made.attributes), marker, epic=epic))
+
+
+def _people(key: str, data: dict[str, str]) -> set[str]:
+    try:
+        request = RequestInput.from_data(key, data)
+    except (KeyError, ValueError):
+        return set()
+    return {name for _, names in request.people for name in names}
+
+
+def update_fields(w: Write, c: UpdateFields) -> None:
+    """Set the given fields in one PUT; the description's digest and data live in the marker."""
+    s = w.session
+    owned = _owned(s, c.ref)
+    text, marker = split(owned.attrs.get("description"))
+    assert marker is not None  # noqa: S101 - owned objects always carry a marker
+    payload: dict[str, Any] = {}
+    for update in c.fields:
+        match update:
+            case SetTitle(value):
+                payload["title"] = value
+            case SetDescription(value):
+                text = value
+                marker = Marker(marker.key, marker.sop, marker.step, marker.data,
+                                digest=text_digest(value))  # fmt: skip
+            case SetDue(value):
+                key = "due_date_fixed" if owned.epic else "due_date"
+                payload[key] = value.isoformat() if value else None
+            case SetMilestone(value):
+                payload["milestone_id"] = _milestone_id(s, value)
+            case SetData(value):
+                data = dict(value)
+                if LINKS_KEY in data:
+                    data[LINKS_KEY] = _confirmed_links(s, c.ref.key, data[LINKS_KEY], marker)
+                marker = Marker(marker.key, marker.sop, marker.step, data, digest=marker.digest)
+    payload["description"] = attach(text, marker)
+    _put(w, owned, payload, f"updating {c.ref.describe()}", marker)
+
+
+def _confirmed_links(session: GitLabSession, key: str, wanted: str, marker: Marker) -> str:
+    """Record only the links that exist: those recorded before and those made this run."""
+    known = parse_links(marker.data.get(LINKS_KEY, "")) | session.confirmed_links(key)
+    return format_links(tuple(link for link in sorted(parse_links(wanted)) if link in known))
+
+
+def _put(
+    w: Write, owned: Owned, payload: dict[str, Any], doing: str, marker: Marker | None = None
+) -> None:
+    s = w.session
+    manager = s.group.epics if owned.epic else s.project.issues  # type: ignore[union-attr]
+    answer = s.call(doing, lambda: manager.update(owned.attrs["iid"], payload, **w.who))
+    s.remember(Owned({**owned.attrs, **answer}, marker or owned.marker, owned.epic))
+
+
+def add_labels(w: Write, c: AddLabels) -> None:
+    """Add labels; on Free, remove scoped siblings in the same call (not exclusive there)."""
+    owned = _owned(w.session, c.ref)
+    payload: dict[str, Any] = {"add_labels": ",".join(c.labels)}
+    if not w.session.capabilities.scoped_labels:
+        scopes = {name.rsplit("::", 1)[0] for name in c.labels if "::" in name}
+        siblings = [
+            name
+            for name in owned.attrs.get("labels") or ()
+            if "::" in name and name.rsplit("::", 1)[0] in scopes and name not in c.labels
+        ]
+        if siblings:
+            payload["remove_labels"] = ",".join(siblings)
+    _put(w, owned, payload, f"labelling {c.ref.describe()}")
+
+
+def remove_labels(w: Write, c: RemoveLabels) -> None:
+    """Remove labels."""
+    owned = _owned(w.session, c.ref)
+    _put(w, owned, {"remove_labels": ",".join(c.labels)}, f"unlabelling {c.ref.describe()}")
+
+
+def close(w: Write, c: Close) -> None:
+    """Close (nothing sent when already closed)."""
+    owned = _owned(w.session, c.ref)
+    if owned.attrs.get("state") != "closed":
+        _put(w, owned, {"state_event": "close"}, f"closing {c.ref.describe()}")
+
+
+def reopen(w: Write, c: Reopen) -> None:
+    """Reopen (nothing sent when already open)."""
+    owned = _owned(w.session, c.ref)
+    if owned.attrs.get("state") == "closed":
+        _put(w, owned, {"state_event": "reopen"}, f"reopening {c.ref.describe()}")
+
+
+def comment(w: Write, c: Comment) -> None:
+    """Add a note; a reply carries the hidden tag naming the note it answers."""
+    s = w.session
+    owned = _owned(s, c.ref)
+    body = with_reply(c.body, c.in_reply_to)
+    s.call(
+        f"commenting on {c.ref.describe()}",
+        lambda: s.handle(owned).notes.create({"body": body}, **w.who),
+    )
+
+
+def _post_link(session: GitLabSession, source: Owned, target: Owned, link_type: str) -> None:
+    data = {
+        "target_project_id": session.project.id,
+        "target_issue_iid": target.attrs["iid"],
+        "link_type": link_type,
+    }
+    doing = f"linking {source.marker.ref.describe()} to {target.marker.ref.describe()}"
+    issues = session.project.issues
+    try:
+        session.call(doing, lambda: issues.get(source.attrs["iid"], lazy=True).links.create(data))
+    except TrackerError as error:
+        if "HTTP 409" not in error.message:  # GitLab: 409 when the issues are already linked
+            raise
+
+
+def link(w: Write, c: Link) -> None:
+    """An ordering link: `blocks` on Premium, `relates_to` on Free; remembered as confirmed."""
+    s = w.session
+    source, target = _owned(s, c.source), _owned(s, c.target)
+    _post_link(s, source, target, "blocks" if s.capabilities.blocking_links else "relates_to")
+    if c.source.step is not None and c.target.step is not None:
+        s.confirm_link(c.source.key, (c.source.step, c.target.step))
+
+
+def attach_file(w: Write, c: Attach) -> None:
+    """Upload the file to the project and link it in a note (GitLab has no issue attachments)."""
+    s = w.session
+    owned = _owned(s, c.ref)
+    uploaded = _upload(w, c)
+    body = f"Lampiran: {uploaded['markdown']}"
+    s.call(
+        f"linking upload on {c.ref.describe()}",
+        lambda: s.handle(owned).notes.create({"body": body}, **w.who),
+    )
+
+
+UPLOAD_ATTEMPTS = 5
+
+
+def _upload(w: Write, c: Attach) -> dict[str, Any]:
+    """Upload with our own retries.
+
+    python-gitlab streams the multipart body once, so its own retry would resend an empty
+    body (the server then waits for bytes that never come); each attempt here starts anew.
+    """
+    s = w.session
+    doing = f"uploading {c.filename!r}"
+    for attempt in range(UPLOAD_ATTEMPTS):
+        try:
+            result: dict[str, Any] = s.call(
+                doing,
+                lambda: s.project.upload(
+                    c.filename,
+                    filedata=c.content,
+                    retry_transient_errors=False,
+                    obey_rate_limit=False,
+                    **w.who,
+                ),
+            )
+            return result
+        except TrackerError as error:
+            transient = any(f"HTTP {code}" in error.message for code in (429, 500, 502, 503, 504))
+            if not transient or attempt == UPLOAD_ATTEMPTS - 1:
+                raise
+            time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+HANDLERS = table(
+    on(EnsureLabel, ensure_label),
+    on(EnsureMilestone, ensure_milestone),
+    on(CreateIssue, create_issue),
+    on(UpdateFields, update_fields),
+    on(AddLabels, add_labels),
+    on(RemoveLabels, remove_labels),
+    on(Close, close),
+    on(Reopen, reopen),
+    on(Comment, comment),
+    on(Link, link),
+    on(Attach, attach_file),
+)
+"""Every Change type and its handler; a test checks it covers ``CHANGE_TYPES``."""

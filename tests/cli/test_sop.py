@@ -1,0 +1,103 @@
+"""The command line: each command's output and exit code, errors without tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sop_sync.cli import run
+from sop_sync.resources import BUNDLED_MAPPINGS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich tables laid out on a wide terminal so cells are not cut."""
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+def test_sop_list_names_all_five(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sop list` shows each bundled SOP with its step count."""
+    assert run(["sop", "list", "--mappings", str(BUNDLED_MAPPINGS)]) == 0
+    out = capsys.readouterr().out
+    for sop_id, steps in [("bali", 7), ("bkd-jateng", 13), ("karanganyar", 14), ("egov", 14)]:
+        assert any(line.split()[:2] == [sop_id, str(steps)] for line in out.splitlines())
+
+
+def test_sop_show_renders_identity_and_procedure(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sop show` prints the identity block and every step."""
+    assert run(["sop", "show", "bali", "--mappings", str(BUNDLED_MAPPINGS)]) == 0
+    out = capsys.readouterr().out
+    assert "050/313/SOP/IAI/D.KOMINFOS/2021" in out
+    assert "Nama SOP" in out
+    assert "1- 2 Jam" in out
+
+
+def test_sop_validate_folder_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sop validate mappings/` passes for all five seed SOPs."""
+    assert run(["sop", "validate", str(BUNDLED_MAPPINGS)]) == 0
+    assert capsys.readouterr().out.count("ok  ") == 5
+
+
+def test_sop_flow_prints_mermaid(capsys: pytest.CaptureFixture[str]) -> None:
+    """`sop flow` prints a Mermaid flowchart with Ya/Tidak edges for seed 000."""
+    assert run(["sop", "flow", "bkd-jateng", "--mappings", str(BUNDLED_MAPPINGS)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("flowchart TB\n")
+    assert "s2 -->|Ya| s3" in out
+    assert "s2 -->|Tidak| s4" in out
+
+
+def test_plan_with_decision(capsys: pytest.CaptureFixture[str]) -> None:
+    """`plan --keputusan 2=tidak` shows step 4, not step 3, and the total in working days."""
+    args = ["plan", "bkd-jateng", "--mulai", "2026-12-01", "--keputusan", "2=tidak"]
+    assert run([*args, "--mappings", str(BUNDLED_MAPPINGS)]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    numbers = [row for row in rows if row]
+    assert "4" in numbers
+    assert "3" not in numbers
+    assert "Total: 16 hari kerja" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plan", "nope"], "error: unknown SOP 'nope' in"),
+        (["plan", "bali", "--mulai", "1-12-2026"], "error: malformed date '1-12-2026'"),
+        (["plan", "bali", "--keputusan", "2=mungkin"], "error: malformed --keputusan"),
+        (["plan", "bali", "--keputusan", "3=ya"], "error: step 3 is not a decision step"),
+        (["sop", "show", "nope"], "error: unknown SOP 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad input gives one clear line on stderr and exit code 1."""
+    assert run([*args, "--mappings", str(BUNDLED_MAPPINGS)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message)
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unknown_option_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """An option the command does not have exits 2 (the parser's usage error)."""
+    assert run(["plan", "bali", "--tidak-ada"]) == 2
+    assert "No such option" in capsys.readouterr().err
+
+
+def test_console_script_runs() -> None:
+    """The installed `sop-sync` entry point runs as a process and exits 0."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sop_sync", "sop", "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "karanganyar" in result.stdout

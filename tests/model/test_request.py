@@ -1,0 +1,77 @@
+"""The request value: keys, the data kept in the epic's marker, the links it records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sop_sync.errors import InputError
+from sop_sync.model.request import (
+    RequestInput,
+    derive_key,
+    format_links,
+    names_per_role,
+    parse_date,
+    parse_links,
+)
+
+REQUEST = RequestInput(
+    key="absensi",
+    sop_id="karanganyar",
+    title="Aplikasi Absensi Pegawai",
+    start=dt.date(2026, 12, 1),
+    requester="Badan Kepegawaian Daerah",
+    people=(("analis-sistem", ("sari",)), ("tim-pengembang", ("budi", "citra"))),
+    repo="https://git.example.go.id/bkd/absensi",
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "taken", "key"),
+    [
+        ("Aplikasi Absensi Pegawai", set(), "aplikasi-absensi-pegawai"),
+        ("Aplikasi Absensi Pegawai", {"aplikasi-absensi-pegawai"}, "aplikasi-absensi-pegawai-2"),
+        (
+            "Sistem Informasi Manajemen Kepegawaian Daerah Terpadu",
+            set(),
+            "sistem-informasi-manajemen",
+        ),
+        ("Ébène!!", set(), "ebene"),
+        ("!!!", set(), "permohonan"),
+    ],
+)
+def test_derive_key(title: str, taken: set[str], key: str) -> None:
+    """Keys are short ASCII slugs of the title, made unique."""
+    assert derive_key(title, taken) == key
+
+
+def test_request_data_round_trips() -> None:
+    """A request written into the epic's marker reads back the same."""
+    with_answers = RequestInput(**{**REQUEST.__dict__, "answers": ((2, False),)})
+    assert RequestInput.from_data("absensi", dict(with_answers.as_data())) == with_answers
+
+
+def test_people_for_a_role() -> None:
+    """The usernames of a role, in order; nobody for a role without people."""
+    assert REQUEST.people_for("tim-pengembang") == ("budi", "citra")
+    assert REQUEST.people_for("pd-pengampu") == ()
+
+
+def test_links_round_trip_and_ignore_malformed_items() -> None:
+    """``1>2,2>3`` is the links' text form; broken items are skipped, not fatal."""
+    assert format_links(((1, 2), (2, 3))) == "1>2,2>3"
+    assert parse_links("1>2,2>3") == {(1, 2), (2, 3)}
+    assert parse_links("1>2,x>3,,4>") == {(1, 2)}
+
+
+def test_parse_date_gives_a_clear_error() -> None:
+    """A malformed date names the value and the expected form."""
+    assert parse_date("2026-12-01") == dt.date(2026, 12, 1)
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        parse_date("1 Desember 2026")
+
+
+def test_a_single_name_stands_for_a_list() -> None:
+    """In YAML, ``role: name`` is read as ``role: [name]``."""
+    assert names_per_role({"a": "sari", "b": ["budi"]}) == {"a": ["sari"], "b": ["budi"]}

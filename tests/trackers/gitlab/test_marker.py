@@ -1,0 +1,59 @@
+"""The hidden marker round-trips, resists user text, and upload links are found."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sop_sync.trackers.gitlab.marker import Marker, attach, split, upload_links
+
+
+@given(
+    description=st.text(),
+    key=st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}", fullmatch=True),
+    step=st.none() | st.integers(1, 99),
+    data=st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=40), max_size=4),
+)
+def test_round_trip(description: str, key: str, step: int | None, data: dict[str, str]) -> None:
+    """Any description and any data come back exactly, marker and all."""
+    description = description.replace("\r", "")
+    marker = Marker(key=key, sop="bali", step=step, data=data)
+    text, found = split(attach(description, marker))
+    assert text == description
+    assert found == marker
+    assert found is not None
+    assert found.data == data
+
+
+def test_user_data_cannot_close_the_comment() -> None:
+    """A title containing `-->` stays inside the JSON and the comment."""
+    stored = attach("d", Marker("k", "bali", None, {"judul": "a --> <b>"}))
+    assert stored.count("-->") == 1
+    assert split(stored)[1] == Marker("k", "bali", None, {"judul": "a --> <b>"})
+
+
+def test_no_or_broken_marker() -> None:
+    """Without a marker (or with a broken one) the issue is not sop-sync's."""
+    assert split("teks biasa") == ("teks biasa", None)
+    assert split("x\n<!-- sop-sync:v1 {broken} -->")[1] is None
+    assert split(None) == ("", None)
+
+
+def test_upload_links_relative_and_absolute() -> None:
+    """Both GitLab upload link forms are found, with their file names."""
+    hexa = "0123456789abcdef0123456789abcdef"
+    text = (
+        f"DFD: ![dfd](/uploads/{hexa}/rancangan-dfd.png) dan "
+        f"[erd.pdf](https://gitlab.example.go.id/-/project/12/uploads/{hexa}/erd.pdf)"
+    )
+    assert upload_links(text) == [
+        ("rancangan-dfd.png", f"/uploads/{hexa}/rancangan-dfd.png"),
+        ("erd.pdf", f"https://gitlab.example.go.id/-/project/12/uploads/{hexa}/erd.pdf"),
+    ]
+
+
+def test_quoted_marker_in_user_text_does_not_confuse() -> None:
+    """A marker-like line typed by a person earlier in the text is kept as text."""
+    fake = 'x\n<!-- sop-sync:v1 {"kunci": "lain", "sop": "bali"} -->\ny'
+    marker = Marker("asli", "bali", 3)
+    assert split(attach(fake, marker)) == (fake, marker)
