@@ -7,11 +7,14 @@ each adapter stores it its own way), so running the rules again never answers tw
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from sop_sync.model.changes import AddLabels, Change, Close, Comment, Ref, Reopen
 from sop_sync.model.labels import CORRECTED, SKIPPED
 from sop_sync.model.request import RequestInput
 from sop_sync.model.text import echo
-from sop_sync.model.tracker import Issue, ObservedRequest
+from sop_sync.model.tracker import ObservedRequest
 from sop_sync.rules.commands import Command, Verb, answer_of, parse_notes
 from sop_sync.sop.model import Sop, Step
 
@@ -21,14 +24,38 @@ def holders(step: Step, request: RequestInput) -> set[str]:
     return {name for role in step.roles for name in request.people_for(role)}
 
 
-def _replied(issue: Issue | None) -> set[str]:
-    if issue is None:
-        return set()
-    return {note.in_reply_to for note in issue.notes if note.in_reply_to}
+def role_names(sop: Sop, step: Step) -> str:
+    """``Kasi atau Staf``: who may act on the step."""
+    return " atau ".join(sop.role(role).name for role in step.roles)
 
 
-def _reply(ref: Ref, command: Command, text: str) -> Comment:
-    return Comment(ref, text, in_reply_to=command.note_id)
+@dataclass(frozen=True)
+class Asked:
+    """One command written on a step issue, and whether sop-sync has answered it already."""
+
+    step: Step
+    ref: Ref
+    command: Command
+    answered: bool
+
+    def reply(self, text: str) -> Comment:
+        """sop-sync's answer to this command, naming the note it answers."""
+        return Comment(self.ref, text, in_reply_to=self.command.note_id)
+
+
+def asked(
+    sop: Sop, request: RequestInput, observed: ObservedRequest, verb: Verb
+) -> Iterator[Asked]:
+    """Every ``verb`` command on the request's step issues, oldest first per step."""
+    for step in sop.steps:
+        issue = observed.steps.get(step.number)
+        if issue is None:
+            continue
+        replied = {note.in_reply_to for note in issue.notes if note.in_reply_to}
+        ref = Ref(request.key, step.number)
+        for command in parse_notes(issue.notes):
+            if command.verb is verb:
+                yield Asked(step, ref, command, command.note_id in replied)
 
 
 def decisions(
@@ -37,34 +64,20 @@ def decisions(
     """The latest valid answer of each decision step, and refusals owed."""
     answers: dict[int, bool] = {}
     changes: list[Change] = []
-    for step in sop.steps:
-        issue = observed.steps.get(step.number)
-        if step.decision is None or issue is None:
+    for a in asked(sop, request, observed, Verb.DECIDE):
+        if a.step.decision is None:
             continue
-        replied = _replied(issue)
-        allowed = holders(step, request)
-        for command in parse_notes(issue.notes):
-            if command.verb is not Verb.DECIDE:
-                continue
-            answer = answer_of(command)
-            ref = Ref(request.key, step.number)
-            if answer is not None and command.author in allowed:
-                answers[step.number] = answer
-            elif command.note_id not in replied:
-                why = (
-                    "jawaban harus `ya` atau `tidak`"
-                    if answer is None
-                    else f"hanya {role_names(sop, step)} yang boleh memutuskan"
-                )
-                changes.append(
-                    _reply(ref, command, f"Keputusan dari @{command.author} ditolak: {why}.")
-                )
+        answer = answer_of(a.command)
+        if answer is not None and a.command.author in holders(a.step, request):
+            answers[a.step.number] = answer
+        elif not a.answered:
+            why = (
+                "jawaban harus `ya` atau `tidak`"
+                if answer is None
+                else f"hanya {role_names(sop, a.step)} yang boleh memutuskan"
+            )
+            changes.append(a.reply(f"Keputusan dari @{a.command.author} ditolak: {why}."))
     return answers, changes
-
-
-def role_names(sop: Sop, step: Step) -> str:
-    """``Kasi atau Staf``: who may act on the step."""
-    return " atau ".join(sop.role(role).name for role in step.roles)
 
 
 def corrections(
@@ -73,36 +86,29 @@ def corrections(
     """Valid ``/sop koreksi`` per review step (counted), and the reopenings not yet done."""
     counts: dict[int, int] = {}
     changes: list[Change] = []
-    for step in sop.steps:
-        issue = observed.steps.get(step.number)
-        if step.correction is None or issue is None:
+    for a in asked(sop, request, observed, Verb.CORRECT):
+        step, author = a.step, a.command.author
+        if step.correction is None:
             continue
-        replied = _replied(issue)
-        allowed = holders(step, request)
+        if author not in holders(step, request):
+            if not a.answered:
+                who = role_names(sop, step)
+                text = f"Koreksi dari @{author} ditolak: hanya {who} yang memeriksa langkah ini."
+                changes.append(a.reply(text))
+            continue
+        counts[step.number] = counts.get(step.number, 0) + 1
+        if a.answered:
+            continue
         target = Ref(request.key, step.correction.to)
-        for command in parse_notes(issue.notes):
-            if command.verb is not Verb.CORRECT:
-                continue
-            here = Ref(request.key, step.number)
-            if command.author not in allowed:
-                if command.note_id not in replied:
-                    changes.append(
-                        _reply(here, command, f"Koreksi dari @{command.author} ditolak: hanya "
-                               f"{role_names(sop, step)} yang memeriksa langkah ini.")
-                    )  # fmt: skip
-                continue
-            counts[step.number] = counts.get(step.number, 0) + 1
-            if command.note_id in replied:
-                continue
-            reason = echo(command.argument) or "(tanpa alasan)"
-            changes += [
-                Reopen(target),
-                AddLabels(target, (CORRECTED,)),
-                Comment(target, f"Dikoreksi pada langkah {step.number} oleh @{command.author}: "
-                        f"{reason}\n\nKoreksi ke-{counts[step.number]}."),
-                _reply(here, command, f"Koreksi diteruskan ke langkah {step.correction.to} "
-                       f"(koreksi ke-{counts[step.number]})."),
-            ]  # fmt: skip
+        reason = echo(a.command.argument) or "(tanpa alasan)"
+        changes += [
+            Reopen(target),
+            AddLabels(target, (CORRECTED,)),
+            Comment(target, f"Dikoreksi pada langkah {step.number} oleh @{author}: "
+                    f"{reason}\n\nKoreksi ke-{counts[step.number]}."),
+            a.reply(f"Koreksi diteruskan ke langkah {step.correction.to} "
+                    f"(koreksi ke-{counts[step.number]})."),
+        ]  # fmt: skip
     return counts, changes
 
 
@@ -112,32 +118,25 @@ def skip_requests(
     """``/sop lewati <alasan>``: honoured only where the SOP allows it, from the step's role."""
     skipped: set[int] = set()
     changes: list[Change] = []
-    for step in sop.steps:
-        issue = observed.steps.get(step.number)
-        if issue is None:
+    for a in asked(sop, request, observed, Verb.SKIP):
+        step, author = a.step, a.command.author
+        allowed = step.skippable and author in holders(step, request)
+        if allowed:
+            skipped.add(step.number)
+        if a.answered:
             continue
-        replied = _replied(issue)
-        ref = Ref(request.key, step.number)
-        for command in parse_notes(issue.notes):
-            if command.verb is not Verb.SKIP:
-                continue
-            allowed = step.skippable and command.author in holders(step, request)
-            if allowed:
-                skipped.add(step.number)
-            if command.note_id in replied:
-                continue
-            if allowed:
-                reason = echo(command.argument) or "(tanpa alasan)"
-                changes += [
-                    AddLabels(ref, (SKIPPED,)),
-                    Close(ref),
-                    _reply(ref, command, f"Dilewati atas permintaan @{command.author}: {reason}"),
-                ]
-            else:
-                why = (
-                    "SOP tidak mengizinkan langkah ini dilewati"
-                    if not step.skippable
-                    else f"hanya {role_names(sop, step)} yang boleh melewatinya"
-                )
-                changes.append(_reply(ref, command, f"Permintaan lewati ditolak: {why}."))
+        if allowed:
+            reason = echo(a.command.argument) or "(tanpa alasan)"
+            changes += [
+                AddLabels(a.ref, (SKIPPED,)),
+                Close(a.ref),
+                a.reply(f"Dilewati atas permintaan @{author}: {reason}"),
+            ]
+        else:
+            why = (
+                "SOP tidak mengizinkan langkah ini dilewati"
+                if not step.skippable
+                else f"hanya {role_names(sop, step)} yang boleh melewatinya"
+            )
+            changes.append(a.reply(f"Permintaan lewati ditolak: {why}."))
     return skipped, changes

@@ -22,7 +22,7 @@ from sop_sync.model.tracker import (
     text_digest,
 )
 from sop_sync.trackers.gitlab.marker import split, split_reply, upload_links
-from sop_sync.trackers.gitlab.session import GitLabSession, Owned
+from sop_sync.trackers.gitlab.session import GitLabSession, MarkedIssue
 
 
 def _date(text: object) -> dt.date | None:
@@ -74,7 +74,7 @@ def observe(session: GitLabSession, key: str, *, history: bool) -> ObservedReque
     )
 
 
-def _links(session: GitLabSession, steps: dict[int, Owned]) -> frozenset[tuple[int, int]]:
+def _links(session: GitLabSession, steps: dict[int, MarkedIssue]) -> frozenset[tuple[int, int]]:
     """Ordering links as GitLab has them (one list call per step issue)."""
     number_of = {o.attrs["iid"]: n for n, o in steps.items()}
     found: set[tuple[int, int]] = set()
@@ -87,7 +87,7 @@ def _links(session: GitLabSession, steps: dict[int, Owned]) -> frozenset[tuple[i
     return frozenset(found)
 
 
-def issue(session: GitLabSession, owned: Owned, history: bool) -> Issue:
+def issue(session: GitLabSession, owned: MarkedIssue, history: bool) -> Issue:
     """An owned object as the core reads it."""
     a = owned.attrs
     text, _ = split(a.get("description"))
@@ -118,7 +118,7 @@ def issue(session: GitLabSession, owned: Owned, history: bool) -> Issue:
     )
 
 
-def _notes(session: GitLabSession, owned: Owned) -> tuple[Note, ...]:
+def _notes(session: GitLabSession, owned: MarkedIssue) -> tuple[Note, ...]:
     found = session.list(
         f"reading notes of {owned.marker.ref.describe()}",
         session.handle(owned).notes,
@@ -141,7 +141,9 @@ def _notes(session: GitLabSession, owned: Owned) -> tuple[Note, ...]:
     return tuple(notes)
 
 
-def _events(session: GitLabSession, owned: Owned, notes: tuple[Note, ...]) -> tuple[Event, ...]:
+def _events(
+    session: GitLabSession, owned: MarkedIssue, notes: tuple[Note, ...]
+) -> tuple[Event, ...]:
     """One history from GitLab's records: creation, label and state events, comments."""
     a = owned.attrs
     author = (a.get("author") or {}).get("username", "")

@@ -1,7 +1,7 @@
 """One run's session with GitLab: the client, the project and group, and what was read.
 
 Readers (:mod:`.read`) and writers (:mod:`.write`) take the session; nothing else holds
-python-gitlab objects. Owned objects are found with paginated list calls filtered by label,
+python-gitlab objects. MarkedIssue objects are found with paginated list calls filtered by label,
 cached for the run and kept current from the API's own answers, so reconciling many requests
 costs about ceil(issues / 100) list calls. Lazy loads happen under the lock: writes running in
 parallel share one cache.
@@ -29,8 +29,8 @@ PER_PAGE = 100
 
 
 @dataclass
-class Owned:
-    """One object sop-sync owns, as last seen: GitLab's attributes and the parsed marker."""
+class MarkedIssue:
+    """An epic or issue sop-sync owns, as last seen: GitLab's attributes and its marker."""
 
     attrs: dict[str, Any]
     marker: Marker
@@ -44,8 +44,8 @@ class Cache:
 
     labels: dict[str, Label] | None = None
     milestones: dict[str, dict[str, Any]] | None = None
-    requests: dict[str, Owned] | None = None
-    steps: dict[str, dict[str, dict[int, Owned]]] = field(default_factory=dict)
+    requests: dict[str, MarkedIssue] | None = None
+    steps: dict[str, dict[str, dict[int, MarkedIssue]]] = field(default_factory=dict)
     """SOP id -> request key -> step -> issue."""
     users: dict[str, int] = field(default_factory=dict)
     confirmed_links: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
@@ -101,10 +101,10 @@ class GitLabSession:
 
     def _capabilities(
         self, hierarchy: str, workers: int
-    ) -> tuple[Capabilities, dict[str, Owned] | None]:
+    ) -> tuple[Capabilities, dict[str, MarkedIssue] | None]:
         """What the instance offers; on Premium, the requests found while probing for epics."""
         premium = False
-        found: dict[str, Owned] | None = None
+        found: dict[str, MarkedIssue] | None = None
         group = self.group
         if group is not None and hierarchy in ("auto", "epic"):
             try:
@@ -135,28 +135,28 @@ class GitLabSession:
         objects = self.call(doing, lambda: manager.list(get_all=True, per_page=PER_PAGE, **filters))
         return [dict(obj.attributes) for obj in objects]
 
-    def _fetch_requests(self) -> dict[str, Owned]:
+    def _fetch_requests(self) -> dict[str, MarkedIssue]:
         if self.capabilities.hierarchy is Hierarchy.EPIC and self.group is not None:
             return self._owned_requests(self.group.epics, epic=True)
         return self._owned_requests(self.project.issues, epic=False)
 
-    def _owned_requests(self, manager: Any, *, epic: bool) -> dict[str, Owned]:
-        found: dict[str, Owned] = {}
+    def _owned_requests(self, manager: Any, *, epic: bool) -> dict[str, MarkedIssue]:
+        found: dict[str, MarkedIssue] = {}
         for attrs in self.list("listing requests", manager, labels=[REQUEST], state="all"):
             _, marker = split(attrs.get("description"))
             if marker is not None and marker.step is None:
-                found[marker.key] = Owned(attrs, marker, epic)
+                found[marker.key] = MarkedIssue(attrs, marker, epic)
         return found
 
-    def _fetch_steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
-        grouped: dict[str, dict[int, Owned]] = {}
+    def _fetch_steps(self, sop_id: str) -> dict[str, dict[int, MarkedIssue]]:
+        grouped: dict[str, dict[int, MarkedIssue]] = {}
         label = f"sop::{sop_id}"
         for attrs in self.list(
             f"listing {label} issues", self.project.issues, labels=[label], state="all"
         ):
             _, marker = split(attrs.get("description"))
             if marker is not None and marker.step is not None:
-                grouped.setdefault(marker.key, {})[marker.step] = Owned(attrs, marker)
+                grouped.setdefault(marker.key, {})[marker.step] = MarkedIssue(attrs, marker)
         return grouped
 
     def _fetch_labels(self) -> dict[str, Label]:
@@ -191,14 +191,14 @@ class GitLabSession:
 
     # --- the run's cache ----------------------------------------------------------------
 
-    def requests(self) -> dict[str, Owned]:
+    def requests(self) -> dict[str, MarkedIssue]:
         """Every request by key."""
         with self.lock:
             if self.cache.requests is None:
                 self.cache.requests = self._fetch_requests()
             return self.cache.requests
 
-    def steps(self, sop_id: str) -> dict[str, dict[int, Owned]]:
+    def steps(self, sop_id: str) -> dict[str, dict[int, MarkedIssue]]:
         """The step issues of every request of ``sop_id``: key -> step -> issue."""
         with self.lock:
             if sop_id not in self.cache.steps:
@@ -219,14 +219,14 @@ class GitLabSession:
                 self.cache.milestones = self._fetch_milestones()
             return self.cache.milestones
 
-    def owned(self, ref: Ref) -> Owned | None:
+    def owned(self, ref: Ref) -> MarkedIssue | None:
         """The object behind a ref, from the run's cache."""
         epic = self.requests().get(ref.key)
         if ref.step is None or epic is None:
             return epic
         return self.steps(epic.marker.sop).get(ref.key, {}).get(ref.step)
 
-    def remember(self, owned: Owned) -> None:
+    def remember(self, owned: MarkedIssue) -> None:
         """Keep the run's cache current with an object GitLab just returned."""
         with self.lock:
             if owned.marker.step is None:
@@ -273,7 +273,7 @@ class GitLabSession:
                 self.cache.users[username] = found
             return self.cache.users[username]
 
-    def handle(self, owned: Owned) -> Any:
+    def handle(self, owned: MarkedIssue) -> Any:
         """A python-gitlab object for ``owned`` without a GET (``lazy``)."""
         if owned.epic:
             # epic notes are addressed by the epic's global id, so give the object its attributes

@@ -7,7 +7,6 @@ gets a :class:`Write`: the session, and ``Sudo`` when a test acts as a person.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +35,8 @@ from sop_sync.model.request import LINKS_KEY, RequestInput, format_links, parse_
 from sop_sync.model.tracker import Hierarchy, text_digest
 from sop_sync.trackers.base import on, table
 from sop_sync.trackers.gitlab.marker import Marker, attach, split, with_reply
-from sop_sync.trackers.gitlab.session import GitLabSession, Owned
+from sop_sync.trackers.gitlab.session import GitLabSession, MarkedIssue
+from sop_sync.trackers.gitlab.uploads import upload
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Write:
     who: dict[str, Any] = field(default_factory=dict)
 
 
-def _owned(session: GitLabSession, ref: Ref) -> Owned:
+def _owned(session: GitLabSession, ref: Ref) -> MarkedIssue:
     found = session.owned(ref)
     if found is None:
         raise TrackerError(f"GitLab: {ref.describe()} does not exist")
@@ -130,10 +130,10 @@ def create_issue(w: Write, c: CreateIssue) -> None:
     if epic is not None and epic.epic:
         data["epic_id"] = epic.attrs["id"]  # Premium: join the epic at creation, no extra call
     made = s.call(f"creating {c.ref.describe()}", lambda: s.project.issues.create(data, **w.who))
-    s.remember(Owned(dict(made.attributes), marker))
+    s.remember(MarkedIssue(dict(made.attributes), marker))
     if epic is not None and not epic.epic and c.ref.step is not None:
         # Free: the child is linked to its parent issue (the task list is in the parent)
-        _post_link(s, epic, Owned(dict(made.attributes), marker), "relates_to")
+        _post_link(s, epic, MarkedIssue(dict(made.attributes), marker), "relates_to")
 
 
 def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Marker) -> None:
@@ -147,7 +147,7 @@ def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Mark
         warming = pool.submit(s.warm, marker.sop, _people(c.ref.key, dict(c.data)))
         made = s.call(f"creating {c.ref.describe()}", lambda: manager.create(data, **w.who))
         warming.result()
-    s.remember(Owned(dict(made.attributes), marker, epic=epic))
+    s.remember(MarkedIssue(dict(made.attributes), marker, epic=epic))
 
 
 def _people(key: str, data: dict[str, str]) -> set[str]:
@@ -194,12 +194,12 @@ def _confirmed_links(session: GitLabSession, key: str, wanted: str, marker: Mark
 
 
 def _put(
-    w: Write, owned: Owned, payload: dict[str, Any], doing: str, marker: Marker | None = None
+    w: Write, owned: MarkedIssue, payload: dict[str, Any], doing: str, marker: Marker | None = None
 ) -> None:
     s = w.session
     manager = s.group.epics if owned.epic else s.project.issues  # type: ignore[union-attr]
     answer = s.call(doing, lambda: manager.update(owned.attrs["iid"], payload, **w.who))
-    s.remember(Owned({**owned.attrs, **answer}, marker or owned.marker, owned.epic))
+    s.remember(MarkedIssue({**owned.attrs, **answer}, marker or owned.marker, owned.epic))
 
 
 def add_labels(w: Write, c: AddLabels) -> None:
@@ -249,7 +249,9 @@ def comment(w: Write, c: Comment) -> None:
     )
 
 
-def _post_link(session: GitLabSession, source: Owned, target: Owned, link_type: str) -> None:
+def _post_link(
+    session: GitLabSession, source: MarkedIssue, target: MarkedIssue, link_type: str
+) -> None:
     data = {
         "target_project_id": session.project.id,
         "target_issue_iid": target.attrs["iid"],
@@ -277,44 +279,12 @@ def attach_file(w: Write, c: Attach) -> None:
     """Upload the file to the project and link it in a note (GitLab has no issue attachments)."""
     s = w.session
     owned = _owned(s, c.ref)
-    uploaded = _upload(w, c)
+    uploaded = upload(s, c.filename, c.content, w.who)
     body = f"Lampiran: {uploaded['markdown']}"
     s.call(
         f"linking upload on {c.ref.describe()}",
         lambda: s.handle(owned).notes.create({"body": body}, **w.who),
     )
-
-
-UPLOAD_ATTEMPTS = 5
-
-
-def _upload(w: Write, c: Attach) -> dict[str, Any]:
-    """Upload with our own retries.
-
-    python-gitlab streams the multipart body once, so its own retry would resend an empty
-    body (the server then waits for bytes that never come); each attempt here starts anew.
-    """
-    s = w.session
-    doing = f"uploading {c.filename!r}"
-    for attempt in range(UPLOAD_ATTEMPTS):
-        try:
-            result: dict[str, Any] = s.call(
-                doing,
-                lambda: s.project.upload(
-                    c.filename,
-                    filedata=c.content,
-                    retry_transient_errors=False,
-                    obey_rate_limit=False,
-                    **w.who,
-                ),
-            )
-            return result
-        except TrackerError as error:
-            transient = any(f"HTTP {code}" in error.message for code in (429, 500, 502, 503, 504))
-            if not transient or attempt == UPLOAD_ATTEMPTS - 1:
-                raise
-            time.sleep(0.2 * 2**attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 HANDLERS = table(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sop_sync.trackers.gitlab.marker import Marker, attach, split, upload_links
+from sop_sync.trackers.gitlab.marker import (
+    Marker,
+    attach,
+    split,
+    split_reply,
+    upload_links,
+    with_reply,
+)
 
 
 @given(
@@ -57,3 +64,19 @@ def test_quoted_marker_in_user_text_does_not_confuse() -> None:
     fake = 'x\n<!-- sop-sync:v1 {"kunci": "lain", "sop": "bali"} -->\ny'
     marker = Marker("asli", "bali", 3)
     assert split(attach(fake, marker)) == (fake, marker)
+
+
+def test_marker_keeps_the_digest_of_the_text() -> None:
+    """The digest of what sop-sync wrote travels in the marker and comes back."""
+    stored = attach("Teks", Marker("k", "bali", 3, digest="0123456789abcdef"))
+    _, found = split(stored)
+    assert found is not None
+    assert found.digest == "0123456789abcdef"
+    assert '"sha": "0123456789abcdef"' in stored
+
+
+@given(body=st.text(), note_id=st.none() | st.from_regex(r"[0-9]{1,9}", fullmatch=True))
+def test_reply_tag_round_trips(body: str, note_id: str | None) -> None:
+    """A reply's note id is hidden at the end of the note and read back, the text unchanged."""
+    body = body.rstrip()
+    assert split_reply(with_reply(body, note_id)) == (body, note_id)

@@ -243,3 +243,48 @@ def test_data_persists_across_reopening(tmp_path: Path) -> None:
     epic = second.observe("a").epic
     assert epic is not None
     assert Path(epic.attachments[0].url).read_bytes() == b"%PDF"
+
+
+V1_NOTES = (
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL, author TEXT NOT NULL,"
+    " body TEXT NOT NULL, created_at TEXT NOT NULL, system INTEGER NOT NULL DEFAULT 0)"
+)
+
+
+def test_version_1_database_is_upgraded_and_keeps_its_replies(tmp_path: Path) -> None:
+    """A schema 1 file opens as version 2: reply tags move from note bodies to their column."""
+    path = tmp_path / "t.db"
+    tracker = LocalTracker(path)
+    tracker.apply(CreateIssue(Ref("a"), "Epic", "", ()))
+    tracker.close()
+    with other_connection(path) as db:  # rebuild the notes table as version 1 had it
+        db.execute("DROP TABLE notes")
+        db.execute(V1_NOTES)
+        db.execute(
+            "INSERT INTO notes (issue_id, author, body, created_at) VALUES "
+            "(1, 'dewi', '/sop setuju', '2026-12-01T08:00:00'), "
+            "(1, 'sop-sync', 'Ditolak.\n\n<!-- sop-sync:re 1 -->', '2026-12-01T08:01:00')"
+        )
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    upgraded = LocalTracker(path)
+    epic = upgraded.observe("a").epic
+    assert epic is not None
+    assert [(n.body, n.in_reply_to) for n in epic.notes] == [
+        ("/sop setuju", None),
+        ("Ditolak.", "1"),
+    ]
+    upgraded.close()
+    with other_connection(path) as db:
+        version = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    assert version == (str(SCHEMA_VERSION),)
+
+
+def test_a_reply_keeps_the_note_it_answers(tmp_path: Path) -> None:
+    """Comment.in_reply_to is stored apart from the text and read back as Note.in_reply_to."""
+    tracker = LocalTracker(tmp_path / "t.db")
+    tracker.apply(CreateIssue(Ref("a"), "Epic", "", ()))
+    tracker.apply(Comment(Ref("a"), "Diterima.", in_reply_to="7"))
+    epic = tracker.observe("a").epic
+    assert epic is not None
+    [note] = epic.notes
+    assert (note.body, note.in_reply_to) == ("Diterima.", "7")
