@@ -15,6 +15,10 @@ tentative: 1 hari kerja        # planned length of "Tentatif" and blank times
 people:                        # default people per role id
   analis-sistem: [budi]
 trusted_hosts: [git.example.go.id]   # repositories there count as open without inspection
+closing:                       # who may close a step
+  by_role: true                # only a holder of one of its roles ...
+  supervisors: [kasi-ai]       # ... or of one of these roles
+  not_for: [egov]              # SOP ids where anyone may close
 ```
 
 Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_SYNC_DB``
@@ -37,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_val
 from sop_sync.errors import ConfigError, SopFileError
 from sop_sync.model.request import names_per_role
 from sop_sync.resources import default_mappings_dir
+from sop_sync.rules.closing import ClosingPolicy
 from sop_sync.schedule.calendar import WorkCalendar
 from sop_sync.sop.durations import Duration, parse_duration
 from sop_sync.yamlfile import read_yaml, validate
@@ -113,6 +118,23 @@ class CalendarSettings(_Strict):
             raise ConfigError(f"calendar: {error}") from None
 
 
+class ClosingSettings(_Strict):
+    """Who may close a step: by default only a holder of one of its roles."""
+
+    by_role: bool = True
+    supervisors: tuple[str, ...] = ()
+    """Role ids whose holders may close any step (e.g. the head of section)."""
+    not_for: tuple[str, ...] = ()
+    """SOP ids where anyone may close a step."""
+
+    def policy(self, sop_id: str) -> ClosingPolicy:
+        """The closing rule for one SOP."""
+        return ClosingPolicy(
+            by_role=self.by_role and sop_id not in self.not_for,
+            supervisors=frozenset(self.supervisors),
+        )
+
+
 class Settings(_Strict):
     """Everything a command needs besides its arguments."""
 
@@ -121,6 +143,7 @@ class Settings(_Strict):
     calendar: CalendarSettings = CalendarSettings()
     tentative: str = "1 hari kerja"
     people: dict[str, tuple[str, ...]] = {}
+    closing: ClosingSettings = ClosingSettings()
     trusted_hosts: tuple[str, ...] = ()
     """Code hosts whose repositories count as open without inspection (e.g. a national forge
     the agency vouches for); elsewhere a repository sop-sync cannot inspect is unverifiable."""
@@ -160,8 +183,12 @@ def load_settings(
     path: Path | None = None,
     environ: Mapping[str, str] | None = None,
     tracker_kind: str | None = None,
+    mappings: Path | None = None,
 ) -> Settings:
-    """Read the configuration file (if any), then environment overrides, then ``--tracker``."""
+    """Read the configuration file (if any), then environment overrides, then the options.
+
+    ``tracker_kind`` is ``--tracker``; ``mappings`` is ``--mappings``.
+    """
     env = os.environ if environ is None else environ
     explicit = path or (Path(env["SOP_SYNC_CONFIG"]) if env.get("SOP_SYNC_CONFIG") else None)
     file = explicit or Path(CONFIG_FILE)
@@ -187,6 +214,8 @@ def load_settings(
     tracker = _tracker_section(dict(data.get("tracker") or {}), env, tracker_kind)
     if env.get("SOP_SYNC_MAPPINGS"):
         data["mappings"] = env["SOP_SYNC_MAPPINGS"]
+    if mappings is not None:
+        data["mappings"] = mappings
     try:
         return Settings.model_validate({**data, "tracker": tracker})
     except ValueError as error:

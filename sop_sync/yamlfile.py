@@ -85,6 +85,31 @@ _PLAIN_WORDS = {
 }
 
 
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9-]*$": "should be an id of lower-case letters, digits and '-' "
+    "(like 'analis-sistem')",
+    r"^\d{18}$": "should be an NIP of 18 digits",
+}
+"""What a pattern asks for, in words (pydantic would print the regular expression)."""
+
+
+def _plain_text(item: Any, siblings: list[Any]) -> str:
+    """A problem in words an analyst can act on; ``siblings`` are errors at the same place."""
+    kind = item["type"]
+    context = item.get("ctx", {})
+    kinds = {other["type"] for other in siblings}
+    if kind == "string_pattern_mismatch":
+        pattern = context.get("pattern", "")
+        return _PATTERNS.get(pattern, f"should match the pattern {pattern}")
+    if kind == "too_short":
+        least = context.get("min_length", 1)
+        return "needs at least one item" if least == 1 else f"needs at least {least} items"
+    if {"int_parsing", "literal_error"} <= kinds:  # a step number or a word such as 'selesai'
+        words = [o.get("ctx", {}).get("expected") for o in siblings if o["type"] == "literal_error"]
+        return f"should be a step number or {' or '.join(w for w in words if w)}"
+    return _PLAIN_WORDS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+
+
 def _in_data(data: Any, loc: KeyPath) -> KeyPath:
     """``loc`` without the parts pydantic adds that are not keys of the data.
 
@@ -123,13 +148,16 @@ def _pydantic_problems(name: str, lines: Lines, error: ValidationError, data: An
         else:
             # union members add their own loc parts ('int', "literal['selesai']"): drop them
             _, key_path = _line_of(lines, loc)
-            text = _PLAIN_WORDS.get(kind) or str(item["msg"]).removeprefix("Value error, ")
+            siblings = [
+                o for o in errors if _line_of(lines, _in_data(data, o["loc"]))[1] == key_path
+            ]
+            text = _plain_text(item, siblings)
             if kind == "union_tag_invalid":  # a tagged union: say which tags exist
                 context = item.get("ctx", {})
                 text = f"should be one of {context.get('expected_tags')}"
                 item = {**item, "input": context.get("tag")}
             if (
-                kind != "value_error"
+                kind not in ("value_error", "too_short")
                 and "input" in item
                 and not isinstance(item["input"], dict | list)
             ):

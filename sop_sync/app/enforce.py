@@ -1,6 +1,7 @@
 """Run the rules on a tracker: observe, inspect repositories, evaluate, apply the fixes.
 
-Also the per-step progress that ``status`` shows (the same observation, the same evidence).
+Also the per-step progress that ``status`` shows: the same observation and the same
+evaluation as ``check``, so both name a step's state the same way.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
 from sop_sync.model.request import RequestInput
 from sop_sync.model.tracker import ObservedRequest, RepoStatus
+from sop_sync.rules.closing import ClosingPolicy
 from sop_sync.rules.evaluate import Evaluation, evaluate
 from sop_sync.rules.evidence import repository_url
 from sop_sync.rules.progress import RequestProgress, request_progress
+from sop_sync.schedule.timeline import procedure_deadline
 from sop_sync.sop.model import EvidenceKind, Sop
 from sop_sync.trackers.base import Connection, Repositories, Tracker
 
@@ -36,11 +39,22 @@ def repositories(
     return found
 
 
-def check(connection: Connection, sop: Sop, request: RequestInput) -> Evaluation:
-    """The rules' verdicts on the request as the tracker has it now."""
-    observed = connection.tracker.observe(request.key)
-    repos = repositories(connection.repositories, sop, request, observed)
-    return evaluate(sop, request, observed, repos)
+def check(
+    connection: Connection,
+    sop: Sop,
+    request: RequestInput,
+    closing: ClosingPolicy | None = None,
+    *,
+    history: bool = True,
+) -> tuple[ObservedRequest, Evaluation]:
+    """The request as the tracker has it now, and the rules' verdicts on it.
+
+    ``history=False`` reads no notes, attachments or events (cheaper on remote trackers):
+    enough for an overview, not for judging evidence.
+    """
+    observed = connection.tracker.observe(request.key, history=history)
+    repos = repositories(connection.repositories, sop, request, observed) if history else {}
+    return observed, evaluate(sop, request, observed, repos, closing)
 
 
 def fix(tracker: Tracker, evaluation: Evaluation, key: str) -> Outcome:
@@ -51,14 +65,19 @@ def fix(tracker: Tracker, evaluation: Evaluation, key: str) -> Outcome:
 def progress(
     connection: Connection, settings: Settings, key: str | None, today: dt.date
 ) -> list[RequestProgress]:
-    """Per-step progress of one request (``key``) or of every request."""
+    """Per-step progress of one request (``key``, with its evidence) or of every request."""
     tracker = connection.tracker
     found = open_requests(tracker, key) if key else tracker.requests()
     result = []
     for summary in found:
         request = request_of(summary)
         sop = find_sop(settings.mappings_dir, request.sop_id)
-        observed = tracker.observe(summary.key)
-        repos = repositories(connection.repositories, sop, request, observed)  # as `check` sees
-        result.append(request_progress(sop, request, observed, today, repos))
+        policy = settings.closing.policy(sop.id)
+        observed, evaluation = check(connection, sop, request, policy, history=key is not None)
+        deadline = (
+            procedure_deadline(sop, request.start, settings.calendar.calendar())
+            if sop.deadline
+            else None
+        )
+        result.append(request_progress(sop, request, observed, evaluation, today, deadline))
     return result

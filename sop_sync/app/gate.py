@@ -47,4 +47,5 @@ def run_gate(connection: Connection, settings: Settings, key: str) -> GateResult
         raise InputError(f"no request {key!r} in this tracker")
     request = request_of(summary)
     sop = find_sop(settings.mappings_dir, request.sop_id)
-    return gate(sop, check(connection, sop, request))
+    _, evaluation = check(connection, sop, request, settings.closing.policy(sop.id))
+    return gate(sop, evaluation)

@@ -15,6 +15,7 @@ from sop_sync.config import Settings
 from sop_sync.errors import InputError, NotFoundError, TrackerError
 from sop_sync.model.changes import Change, Ref
 from sop_sync.model.request import KEY_PATTERN, RequestInput, derive_key
+from sop_sync.model.text import one_line
 from sop_sync.model.tracker import ObservedRequest, RequestSummary, State
 from sop_sync.plan.desired import desired_state
 from sop_sync.plan.diff import diff
@@ -44,29 +45,75 @@ def check_request(sop: Sop, request: RequestInput, settings: Settings) -> None:
 
 
 def build_request(
-    sop: Sop, settings: Settings, tracker: Tracker, form: RequestFile, people: People
+    sop: Sop,
+    settings: Settings,
+    tracker: Tracker,
+    form: RequestFile,
+    people: People,
+    *,
+    reschedule: bool = False,
 ) -> RequestInput:
-    """Merge the request file (or flags), default people and ``people`` into one checked request."""
-    if not form.title:
+    """Merge the request file (or flags), default people and ``people`` into one checked request.
+
+    Opening a request again converges on the one there: without ``--kunci`` the request of the
+    same SOP and title is found again, and what the command does not say is kept (start,
+    requester, people, repository). Moving the start of a request whose work has begun needs
+    ``reschedule`` (``--jadwal-ulang``).
+    """
+    title = one_line(form.title or "")
+    if not title:
         raise InputError("a request needs a title: --judul '...' (or judul: in --file)")
-    taken = {summary.key for summary in tracker.requests()}
-    key = form.key or derive_key(form.title, taken)
-    if not KEY_PATTERN.match(key):
+    summaries = tracker.requests()
+    key = form.key or _same_request(summaries, sop.id, title)
+    key = key or derive_key(title, {summary.key for summary in summaries})
+    if not KEY_PATTERN.fullmatch(key):
         raise InputError(f"malformed --kunci {key!r}: 2-40 characters a-z, 0-9 and '-'")
+    found = next((s for s in summaries if s.key == key), None)
+    if found is not None and found.sop_id != sop.id:
+        raise InputError(
+            f"request {key!r} already exists with SOP {found.sop_id!r}; choose another --kunci"
+        )
+    before = request_of(found) if found is not None else None
     defaults = {r: names for r, names in settings.people.items() if r in {x.id for x in sop.roles}}
-    merged = {**defaults, **form.people, **dict(people)}
+    merged = {**defaults, **dict(before.people if before else ()), **form.people, **dict(people)}
+    first_day = settings.calendar.calendar().next_working_day(dt.date.today())
     request = RequestInput(
         key=key,
         sop_id=sop.id,
-        title=form.title,
-        start=form.start or settings.calendar.calendar().next_working_day(dt.date.today()),
-        requester=form.requester or "",
+        title=title,
+        start=form.start or (before.start if before else first_day),
+        requester=form.requester or (before.requester if before else ""),
         people=tuple(merged.items()),
-        repo=form.repo or "",
+        repo=form.repo or (before.repo if before else ""),
+        answers=before.answers if before else (),
     )
     check_request(sop, request, settings)
-    ensure_same_sop(tracker, request)
+    if before is not None and request.start != before.start and not reschedule:
+        _refuse_moving_started(tracker, before, request.start)
     return request
+
+
+def _same_request(summaries: list[RequestSummary], sop_id: str, title: str) -> str | None:
+    """The key of the request of this SOP with this title, when there is exactly one."""
+    wanted = title.casefold()
+    keys = [
+        s.key
+        for s in summaries
+        if s.sop_id == sop_id and one_line(s.data.get("judul", "")).casefold() == wanted
+    ]
+    return keys[0] if len(keys) == 1 else None
+
+
+def _refuse_moving_started(tracker: Tracker, before: RequestInput, start: dt.date) -> None:
+    """Moving the start moves every open step's due date: only on request, once work began."""
+    observed = tracker.observe(before.key, history=False)
+    done = sorted(n for n, issue in observed.steps.items() if issue.state is State.CLOSED)
+    if done:
+        raise InputError(
+            f"request {before.key!r} started on {before.start:%Y-%m-%d} and steps "
+            f"{', '.join(map(str, done))} are done; starting it on {start:%Y-%m-%d} moves the "
+            "due date of every open step: add --jadwal-ulang to do that (done steps keep theirs)"
+        )
 
 
 def pending_changes(
@@ -114,16 +161,6 @@ def converge(
 def existing_request(tracker: Tracker, key: str) -> RequestSummary | None:
     """The request with this key, if the tracker has one."""
     return next((summary for summary in tracker.requests() if summary.key == key), None)
-
-
-def ensure_same_sop(tracker: Tracker, request: RequestInput) -> None:
-    """Refuse to reuse a key that belongs to a request on another SOP."""
-    found = existing_request(tracker, request.key)
-    if found is not None and found.sop_id != request.sop_id:
-        raise InputError(
-            f"request {request.key!r} already exists with SOP {found.sop_id!r}; "
-            f"choose another --kunci"
-        )
 
 
 def request_of(summary: RequestSummary) -> RequestInput:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from sop_sync.errors import NotFoundError
@@ -20,9 +21,21 @@ def sop_path(folder: Path, sop_id: str) -> Path:
         if path.stem == sop_id:
             return path
     known = ", ".join(sop_ids(folder)) or "none"
-    raise NotFoundError(f"unknown SOP {sop_id!r} in {folder} (known: {known})")
+    raise NotFoundError(
+        f"unknown SOP {sop_id!r} in {folder} (known: {known}); to use SOP files elsewhere, "
+        "give --mappings <folder>, set SOP_SYNC_MAPPINGS, or write `mappings: <folder>` "
+        "in sop-sync.yaml"
+    )
 
 
 def find_sop(folder: Path, sop_id: str) -> Sop:
-    """Load SOP ``sop_id`` from ``folder``."""
-    return load_sop(sop_path(folder, sop_id))
+    """Load SOP ``sop_id`` from ``folder`` (parsed once while the file stays the same)."""
+    path = sop_path(folder, sop_id)
+    stat = path.stat()
+    return _load(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _load(path: Path, mtime_ns: int, size: int) -> Sop:
+    """One parse per file version: a run over many requests parses each SOP once."""
+    return load_sop(path)

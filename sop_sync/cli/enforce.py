@@ -18,6 +18,7 @@ from sop_sync.cli.output import console, print_changes
 from sop_sync.cli.request_tables import verdict_table
 from sop_sync.config import GitLabSettings, Settings, load_settings
 from sop_sync.errors import TrackerError, ViolationError
+from sop_sync.rules.evaluate import Evaluation
 
 
 def check_command(
@@ -42,25 +43,34 @@ def check_command(
         for summary in open_requests(connection.tracker, kunci):
             request = request_of(summary)
             sop = find_sop(settings.mappings_dir, request.sop_id)
-            evaluation = check(connection, sop, request)
-            out.print(verdict_table(summary.key, evaluation))
+            policy = settings.closing.policy(sop.id)
+            observed, evaluation = check(connection, sop, request, policy)
+            out.print(verdict_table(observed, evaluation))
             if evaluation.corrections:
                 counts = ", ".join(
                     f"langkah {n}: {c}×" for n, c in sorted(evaluation.corrections.items())
                 )
                 out.print(f"koreksi: {counts}")
-            if evaluation.violated:
-                violated.append(summary.key)
             if fix_it and evaluation.changes:
                 outcome = fix(connection.tracker, evaluation, summary.key)
                 print_changes(out, list(evaluation.changes))
                 if outcome.failures:
                     lines = [f"{c.describe()}: {m}" for c, m in outcome.failures]
                     raise TrackerError("\n".join(["some fixes failed (re-run to retry):", *lines]))
+                _, evaluation = check(connection, sop, request, policy)  # what remains
+                out.print(f"{summary.key}: fixed; {_remaining(evaluation)}")
             elif evaluation.changes:
                 out.print(f"{len(evaluation.changes)} corrective changes: run with --fix")
+            if evaluation.violated:
+                violated.append(summary.key)
     if violated:
         raise ViolationError(f"SOP violated in: {', '.join(violated)}")
+
+
+def _remaining(evaluation: Evaluation) -> str:
+    """What is still against the SOP after a fix (usually nothing)."""
+    left = [v.title for v in evaluation.verdicts if v.violated]
+    return "still violated: " + "; ".join(left) if left else "no step is closed against the SOP"
 
 
 def gate_settings(config: Path | None, env: Mapping[str, str]) -> Settings:

@@ -12,6 +12,8 @@ import typer
 from sop_sync.config import Settings
 from sop_sync.errors import InputError
 from sop_sync.resources import default_mappings_dir
+from sop_sync.sop.flow import PathError, path
+from sop_sync.sop.model import Sop
 from sop_sync.trackers.base import Connection
 from sop_sync.trackers.factory import connect
 
@@ -51,14 +53,19 @@ def connected(settings: Settings, person: str | None = None) -> Iterator[Connect
         connection.close()
 
 
-def parse_answers(items: list[str]) -> dict[int, bool]:
-    """``["2=tidak", "8=ya"]`` -> ``{2: False, 8: True}``."""
+def parse_answers(items: list[str], sop: Sop | None = None) -> dict[int, bool]:
+    """``["2=tidak", "8=ya"]`` -> ``{2: False, 8: True}`` (checked against ``sop``'s steps)."""
     answers: dict[int, bool] = {}
     for item in items:
         number, _, answer = item.partition("=")
         if not number.strip().isdigit() or answer.strip().lower() not in ("ya", "tidak"):
             raise InputError(f"malformed --keputusan {item!r}: write it as <no>=ya|tidak")
         answers[int(number)] = answer.strip().lower() == "ya"
+    if sop is not None:
+        try:
+            path(sop, answers)
+        except PathError as error:
+            raise InputError(f"--keputusan: {error}") from None
     return answers
 
 

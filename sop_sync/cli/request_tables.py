@@ -7,18 +7,35 @@ from rich.text import Text
 from rich.tree import Tree
 
 from sop_sync.model.text import shorten
-from sop_sync.model.tracker import State
+from sop_sync.model.tracker import ObservedRequest
 from sop_sync.rules.evaluate import Evaluation
-from sop_sync.rules.progress import RequestProgress, StepProgress
+from sop_sync.rules.progress import RequestProgress, StepProgress, StepState, step_state
 
-STATE_TEXT = {State.OPEN: ("terbuka", "yellow"), State.CLOSED: ("selesai", "green")}
+STYLES = {
+    StepState.MISSING: "red",
+    StepState.OPEN: "yellow",
+    StepState.DONE: "green",
+    StepState.SKIPPED: "dim",
+}
 
 
 def _state(step: StepProgress) -> Text:
-    if step.state is None:
-        return Text("belum ada", style="red")
-    word, style = STATE_TEXT[step.state]
-    return Text(word, style=style)
+    return Text(step.state.value, style=STYLES[step.state])
+
+
+def _summary(status: RequestProgress) -> str:
+    """``5/12 langkah selesai (2 dilewati)``."""
+    text = f"{status.done}/{status.on_path} langkah selesai"
+    return text + (f" ({status.skipped} dilewati)" if status.skipped else "")
+
+
+def _deadline(status: RequestProgress) -> Text:
+    if status.deadline is None:
+        return Text("")
+    text = Text(f" · batas waktu SOP {status.deadline:%d-%m-%Y}")
+    if status.late:
+        text.append(" TERLAMBAT", style="bold red")
+    return text
 
 
 def _step_line(step: StepProgress) -> Text:
@@ -40,7 +57,8 @@ def status_tree(status: RequestProgress) -> Tree:
     """The request with each step: role, state, due, overdue flag, evidence present/missing."""
     head = Text(f"{status.key}", style="bold")
     head.append(f" · {status.request.title} · SOP {status.sop.id}")
-    head.append(f" · {status.closed}/{len(status.steps)} langkah selesai")
+    head.append(f" · {_summary(status)}")
+    head.append_text(_deadline(status))
     tree = Tree(head)
     for step in status.steps:
         node = tree.add(_step_line(step))
@@ -65,28 +83,23 @@ def overview_table(statuses: list[RequestProgress]) -> Table:
             status.key,
             status.sop.id,
             status.request.title,
-            f"{status.closed}/{len(status.steps)}",
+            f"{status.done}/{status.on_path}",
             f"{current.number:02d} {shorten(current.activity, 41)}" if current else "—",
-            str(status.overdue) if status.overdue else "",
+            ", ".join(
+                [f"{status.overdue} langkah"] * bool(status.overdue)
+                + ["batas waktu SOP"] * status.late
+            ),
         )
     return table
 
 
-STATE_WORDS = {State.OPEN: "terbuka", State.CLOSED: "selesai"}
-
-
-def verdict_table(key: str, evaluation: Evaluation) -> Table:
+def verdict_table(observed: ObservedRequest, evaluation: Evaluation) -> Table:
     """One row per step: state, verdict, reasons."""
-    table = Table(title=f"Pemeriksaan SOP · {key}", show_lines=True)
+    table = Table(title=f"Pemeriksaan SOP · {observed.key}", show_lines=True)
     for header in ("No", "Langkah", "Status", "Vonis", "Alasan"):
         table.add_column(header)
     for verdict in evaluation.verdicts:
-        if verdict.skipped:
-            state = "dilewati"
-        elif verdict.state is None:
-            state = "belum ada"
-        else:
-            state = STATE_WORDS[verdict.state]
+        state = step_state(verdict, observed.steps.get(verdict.number)).value
         word = "MELANGGAR" if verdict.violated else ("belum" if verdict.reasons else "ok")
         table.add_row(
             str(verdict.number), verdict.title[5:], state, word, "\n".join(verdict.reasons)

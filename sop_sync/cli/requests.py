@@ -16,6 +16,7 @@ from sop_sync.app.sops import find_sop
 from sop_sync.cli.options import (
     ConfigOption,
     DryRunOption,
+    MappingsOption,
     TrackerOption,
     connected,
     parse_people,
@@ -47,16 +48,27 @@ def open_command(
     file: Annotated[
         Path | None, typer.Option("--file", help="Request file (YAML) with the same fields.")
     ] = None,
+    jadwal_ulang: Annotated[
+        bool,
+        typer.Option(
+            "--jadwal-ulang",
+            help="Move the start of a request whose work has begun (open steps' dates move).",
+        ),
+    ] = False,
     dry_run: DryRunOption = False,
+    mappings: MappingsOption = None,
     tracker: TrackerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Open a request: an epic, one issue per step, labels, phase milestones, links.
 
+    Running it again converges on the same request (found by --kunci, else by SOP and title):
+    nothing is duplicated, and what the command does not say is kept.
+
     Example: sop-sync open karanganyar --judul "Aplikasi Absensi" --pemohon BKD
     --mulai 2026-12-01 --peran analis-sistem=sari --peran tim-pengembang=budi
     """
-    settings = load_settings(config, tracker_kind=tracker)
+    settings = load_settings(config, tracker_kind=tracker, mappings=mappings)
     sop = find_sop(settings.mappings_dir, sop_id)
     form = load_request_file(file) if file else RequestFile()
     if form.sop and form.sop != sop_id:
@@ -69,7 +81,8 @@ def open_command(
     out = console()
     with connected(settings) as connection:
         opened = connection.tracker
-        request = use.build_request(sop, settings, opened, form, parse_people(peran or []))
+        people = parse_people(peran or [])
+        request = use.build_request(sop, settings, opened, form, people, reschedule=jadwal_ulang)
         texts = TrackerTexts()
         if dry_run:
             changes = use.pending_changes(opened, sop, request, settings, texts)

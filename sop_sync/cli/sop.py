@@ -10,12 +10,12 @@ from typing import Annotated
 import typer
 
 from sop_sync.app.sops import find_sop, sop_ids, sop_path
-from sop_sync.cli.options import MappingsOption, folder, parse_answers
+from sop_sync.cli.options import ConfigOption, MappingsOption, folder, parse_answers
 from sop_sync.cli.output import console
 from sop_sync.cli.tables import moment, schedule_table, sop_card
+from sop_sync.config import load_settings
 from sop_sync.errors import InputError, SopFileError
 from sop_sync.model.request import parse_date
-from sop_sync.schedule.calendar import WorkCalendar
 from sop_sync.schedule.timeline import schedule
 from sop_sync.sop.loader import load_sop, sop_files
 from sop_sync.sop.mermaid import flowchart
@@ -42,7 +42,8 @@ def sop_show(sop_id: str, mappings: MappingsOption = None) -> None:
 
     Example: sop-sync sop show karanganyar
     """
-    console().print(sop_card(find_sop(folder(mappings), sop_id)))
+    out = console()
+    out.print(sop_card(find_sop(folder(mappings), sop_id), out.width))
 
 
 @sop_app.command("validate")
@@ -88,16 +89,22 @@ def schedule_command(
         list[str] | None, typer.Option(help="A decision's answer, e.g. 2=tidak (repeatable).")
     ] = None,
     mappings: MappingsOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Print the schedule of an SOP on the Indonesian working-day calendar.
 
+    The agency's calendar (closures, working hours) and the default length of tentative steps
+    come from sop-sync.yaml, as for `open`.
+
     Example: sop-sync schedule bkd-jateng --mulai 2026-12-01 --keputusan 2=tidak
     """
-    sop = find_sop(folder(mappings), sop_id)
+    settings = load_settings(config, mappings=mappings)
+    sop = find_sop(settings.mappings_dir, sop_id)
     start = parse_date(mulai) if mulai else dt.date.today()
-    answers = parse_answers(keputusan or [])
+    answers = parse_answers(keputusan or [], sop)
+    calendar = settings.calendar.calendar()
     try:
-        timeline = schedule(sop, start, WorkCalendar(), answers)
+        timeline = schedule(sop, start, calendar, answers, settings.tentative_duration)
     except ValueError as error:
         raise InputError(str(error)) from None
     out = console()

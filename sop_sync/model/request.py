@@ -94,12 +94,18 @@ class RequestInput:
         )
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(text: str) -> dt.date:
-    """``2026-12-01`` -> a date, or a clear error."""
+    """``2026-12-01`` -> a date, or a clear error (a well-formed but impossible date says so)."""
+    value = text.strip()
+    if not _ISO_DATE.fullmatch(value):
+        raise InputError(f"malformed date {text!r}: write it as YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"malformed date {text!r}: write it as YYYY-MM-DD") from None
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise InputError(f"no such date {text!r}: {error}") from None
 
 
 def names_per_role(value: object) -> object:

@@ -15,7 +15,13 @@ from sop_sync.model.tracker import Capabilities, ObservedRequest, State
 from sop_sync.plan.labels import ManagedLabels, label_set
 from sop_sync.plan.views import EpicView, StepView, Texts
 from sop_sync.schedule.calendar import WorkCalendar
-from sop_sync.schedule.timeline import DEFAULT_TENTATIVE, Schedule, ScheduledStep, schedule
+from sop_sync.schedule.timeline import (
+    DEFAULT_TENTATIVE,
+    Schedule,
+    ScheduledStep,
+    procedure_deadline,
+    schedule,
+)
 from sop_sync.sop.durations import Duration
 from sop_sync.sop.flow import EdgeKind, all_edges, decision_steps
 from sop_sync.sop.model import Sop, Step
@@ -133,7 +139,9 @@ def desired_state(
     epic = DesiredIssue(
         ref=Ref(request.key),
         title=epic_title(request, sop, capabilities.max_title),
-        description=texts.epic(EpicView(sop, request, main, refs)),
+        description=texts.epic(
+            EpicView(sop, request, main, refs, procedure_deadline(sop, request.start, calendar))
+        ),
         labels=managed.for_epic(),
         assignees=(),
         due=main.end.date(),

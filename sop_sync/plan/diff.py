@@ -37,8 +37,8 @@ def _field_changes(want: DesiredIssue, have: Issue) -> tuple[FieldUpdate, ...]:
         fields.append(SetTitle(want.title))
     if text_digest(want.description) != have.digest:
         fields.append(SetDescription(want.description))
-    if want.due != have.due:
-        fields.append(SetDue(want.due))
+    if want.due != have.due and (have.state is State.OPEN or have.ref.step is None):
+        fields.append(SetDue(want.due))  # a step already done keeps the date it had
     if want.milestone != have.milestone:
         fields.append(SetMilestone(want.milestone))
     if want.data and dict(want.data) != have.data:

@@ -6,6 +6,7 @@ tracker's markup.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,6 +37,8 @@ class EpicView:
     schedule: Schedule
     step_refs: Mapping[int, tuple[str, bool]]
     """Step number -> (web URL, closed?) for step issues that exist."""
+    deadline: dt.datetime | None = None
+    """When the whole procedure must be done, where the SOP sets ``batas_waktu``."""
 
 
 class Texts(Protocol):

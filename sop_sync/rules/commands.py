@@ -27,6 +27,15 @@ class Verb(enum.Enum):
     CORRECT = "koreksi"
     SKIP = "lewati"
     OPEN = "buka"
+    UNKNOWN = "?"
+    """A ``/sop`` line whose verb sop-sync does not know (a typo): answered, never obeyed."""
+
+
+KNOWN_COMMANDS = (
+    "`/sop keputusan ya` atau `/sop keputusan tidak`, `/sop setuju`, "
+    "`/sop koreksi <alasan>`, `/sop lewati <alasan>`"
+)
+"""The commands people may write on a step issue, as sop-sync names them in its replies."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +47,14 @@ class Command:
     author: str
     at: dt.datetime
     note_id: str
+    word: str = ""
+    """The verb as written (``keputusn`` for a mistyped one), lower case."""
 
 
 _LINE = re.compile(r"^[ \t]{0,3}/sop[ \t]+(?P<verb>[a-z]+)\b[ \t]*(?P<arg>.*)$", re.IGNORECASE)
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`]*`")
-_VERBS = {verb.value: verb for verb in Verb}
+_VERBS = {verb.value: verb for verb in Verb if verb is not Verb.UNKNOWN}
 
 
 def command_lines(body: str) -> list[str]:
@@ -67,11 +78,10 @@ def parse_note(note: Note) -> list[Command]:
         match = _LINE.match(line)
         if match is None:
             continue
-        verb = _VERBS.get(match["verb"].lower())
-        if verb is None:
-            continue
+        word = match["verb"].lower()
+        verb = _VERBS.get(word, Verb.UNKNOWN)
         argument = " ".join(match["arg"].split())
-        found.append(Command(verb, argument, note.author, note.created_at, note.id))
+        found.append(Command(verb, argument, note.author, note.created_at, note.id, word))
     return found
 
 

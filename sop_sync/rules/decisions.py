@@ -15,8 +15,8 @@ from sop_sync.model.labels import CORRECTED, SKIPPED
 from sop_sync.model.request import RequestInput
 from sop_sync.model.text import echo
 from sop_sync.model.tracker import ObservedRequest
-from sop_sync.rules.commands import Command, Verb, answer_of, parse_notes
-from sop_sync.sop.model import Sop, Step
+from sop_sync.rules.commands import KNOWN_COMMANDS, Command, Verb, answer_of, parse_notes
+from sop_sync.sop.model import EvidenceKind, Sop, Step
 
 
 def holders(step: Step, request: RequestInput) -> set[str]:
@@ -140,3 +140,37 @@ def skip_requests(
             )
             changes.append(a.reply(f"Permintaan lewati ditolak: {why}."))
     return skipped, changes
+
+
+def _misplaced_why(step: Step, command: Command) -> str | None:
+    """Why a command does not belong on this step (None when it does)."""
+    verb = command.verb
+    if verb is Verb.UNKNOWN:
+        return (
+            f"perintah `/sop {command.word}` tidak dikenal. Perintah yang dikenal: {KNOWN_COMMANDS}"
+        )
+    if verb is Verb.DECIDE and step.decision is None:
+        return "langkah ini bukan langkah keputusan"
+    if verb is Verb.CORRECT and step.correction is None:
+        return "langkah ini tidak memeriksa langkah lain, jadi tidak dapat mengoreksi"
+    approves = step.correction is not None or any(
+        e.kind is EvidenceKind.APPROVAL for e in step.evidence
+    )
+    if verb is Verb.APPROVE and not approves:
+        return "langkah ini tidak memerlukan persetujuan"
+    if verb is Verb.OPEN:
+        return "`/sop buka` membuka permohonan dari isu templat permohonan, bukan dari isu langkah"
+    return None
+
+
+def misplaced(sop: Sop, request: RequestInput, observed: ObservedRequest) -> list[Change]:
+    """One answer to each command that is mistyped or not one this step takes."""
+    changes: list[Change] = []
+    for verb in Verb:
+        if verb is Verb.SKIP:
+            continue  # refused with its reason by skip_requests
+        for a in asked(sop, request, observed, verb):
+            why = _misplaced_why(a.step, a.command)
+            if why is not None and not a.answered:
+                changes.append(a.reply(f"Perintah dari @{a.command.author} diabaikan: {why}."))
+    return changes

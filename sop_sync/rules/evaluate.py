@@ -15,8 +15,10 @@ from sop_sync.model.labels import CORRECTED, SKIPPED, WAITING
 from sop_sync.model.request import RequestInput
 from sop_sync.model.text import shorten
 from sop_sync.model.tracker import Issue, ObservedRequest, RepoStatus, State
-from sop_sync.rules.decisions import corrections, decisions, skip_requests
+from sop_sync.rules.closing import ClosingPolicy, closing_reason
+from sop_sync.rules.decisions import corrections, decisions, misplaced, skip_requests
 from sop_sync.rules.evidence import EvidenceStatus, evidence_status
+from sop_sync.rules.outcome_labels import answer_labels, sign_off_label
 from sop_sync.sop.flow import ancestors, reachable
 from sop_sync.sop.model import Sop, Step
 
@@ -68,15 +70,18 @@ def evaluate(
     request: RequestInput,
     observed: ObservedRequest,
     repos: Mapping[str, RepoStatus] | None = None,
+    closing: ClosingPolicy | None = None,
 ) -> Evaluation:
     """Verdict per step and the corrective changes, from the observed request alone."""
+    policy = closing if closing is not None else ClosingPolicy()
     answers, changes = decisions(sop, request, observed)
     counts, correction_changes = corrections(sop, request, observed)
     manual, skip_changes = skip_requests(sop, request, observed)
-    changes += correction_changes + skip_changes
+    changes += correction_changes + skip_changes + misplaced(sop, request, observed)
     live = reachable(sop, answers)
     skipped = frozenset(s.number for s in sop.steps if s.number not in live)
     verdicts: list[StepVerdict] = []
+    evidence_of: dict[int, tuple[EvidenceStatus, ...]] = {}
     for step in sop.steps:
         issue = observed.steps.get(step.number)
         ref = Ref(request.key, step.number)
@@ -98,7 +103,11 @@ def evaluate(
         evidence = tuple(
             evidence_status(issue, step, item, request, repos) for item in step.evidence
         )
+        evidence_of[step.number] = evidence
         reasons = _reasons(sop, step, observed, answers, live, evidence)
+        wrong_closer = closing_reason(sop, step, issue, request, policy)
+        if wrong_closer is not None:
+            reasons = (*reasons, wrong_closer)
         verdicts.append(StepVerdict(step.number, title, issue.state, False, reasons, evidence))
         if issue.state is State.CLOSED and reasons:
             missing_evidence = any(not e.present for e in evidence)
@@ -108,6 +117,8 @@ def evaluate(
             changes.append(Comment(ref, _violation_text(reasons)))
         elif issue.state is State.CLOSED and (WAITING in issue.labels or CORRECTED in issue.labels):
             changes.append(RemoveLabels(ref, tuple(sorted({WAITING, CORRECTED} & issue.labels))))
+    changes += answer_labels(sop, request.key, observed.steps, answers)
+    changes += sign_off_label(sop, request.key, observed.steps, evidence_of)
     return Evaluation(answers, skipped, counts, tuple(verdicts), tuple(changes))
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sop_sync.model.request import RequestInput
 from sop_sync.model.tracker import Issue, RepoState, RepoStatus
 from sop_sync.rules.commands import Verb, parse_notes
-from sop_sync.sop.model import Evidence, EvidenceKind, Step
+from sop_sync.sop.model import DocumentKind, Evidence, EvidenceKind, Sop, Step
 
 _URL = re.compile(r"https?://[^\s)>\]]+")
 
@@ -92,3 +92,12 @@ def evidence_status(
     ]
     why = "" if approvals else "belum ada /sop setuju dari pemegang peran yang berwenang"
     return EvidenceStatus(item, bool(approvals), approvals[-1] if approvals else "", why)
+
+
+def uat_step(sop: Sop) -> Step | None:
+    """The step whose sign-off opens the gate: the UAT Berita Acara step, else the last sign-off."""
+    for step in sop.steps:
+        if step.document is DocumentKind.BA_UAT:
+            return step
+    approvals = [s for s in sop.steps if any(e.kind is EvidenceKind.APPROVAL for e in s.evidence)]
+    return approvals[-1] if approvals else None

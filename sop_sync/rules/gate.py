@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from sop_sync.model.tracker import State
 from sop_sync.rules.evaluate import Evaluation
+from sop_sync.rules.evidence import uat_step
 from sop_sync.sop.flow import ancestors, reachable
-from sop_sync.sop.model import DocumentKind, EvidenceKind, Sop, Step
+from sop_sync.sop.model import Sop
 
 KEY_LINE = re.compile(
     r"^\s*SOP:\s*(?P<key>[a-z0-9][a-z0-9-]{1,39})\s*$", re.MULTILINE | re.IGNORECASE
@@ -32,15 +33,6 @@ def key_from_description(text: str | None) -> str | None:
     """The request key from a ``SOP: <kunci>`` line."""
     match = KEY_LINE.search(text or "")
     return match["key"].lower() if match else None
-
-
-def uat_step(sop: Sop) -> Step | None:
-    """The step whose sign-off opens the gate: the UAT Berita Acara step, else the last sign-off."""
-    for step in sop.steps:
-        if step.document is DocumentKind.BA_UAT:
-            return step
-    approvals = [s for s in sop.steps if any(e.kind is EvidenceKind.APPROVAL for e in s.evidence)]
-    return approvals[-1] if approvals else None
 
 
 def gate(sop: Sop, evaluation: Evaluation) -> GateResult:

@@ -1,19 +1,41 @@
 """Per-step progress of a request as people read it: role, state, due, overdue, evidence.
 
-Pure: built from the SOP, the request and the observed issues; the one computation the
-``status`` command (and the coming reports) show.
+Pure: built from the SOP, the request, the observed issues and the rules' evaluation; the
+one computation of a step's state (:func:`step_state`) that ``status``, ``check`` and the
+coming reports show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import enum
 from dataclasses import dataclass
 
+from sop_sync.model.labels import SKIPPED
 from sop_sync.model.request import RequestInput
-from sop_sync.model.tracker import ObservedRequest, RepoStatus, State
-from sop_sync.rules.evidence import EvidenceStatus, evidence_status
+from sop_sync.model.tracker import Issue, ObservedRequest, State
+from sop_sync.rules.evaluate import Evaluation, StepVerdict
+from sop_sync.rules.evidence import EvidenceStatus
 from sop_sync.sop.model import Sop
+
+
+class StepState(enum.Enum):
+    """A step's state as every view names it."""
+
+    MISSING = "belum ada"
+    """The step issue does not exist (run ``sync``)."""
+    OPEN = "terbuka"
+    DONE = "selesai"
+    SKIPPED = "dilewati"
+
+
+def step_state(verdict: StepVerdict, issue: Issue | None) -> StepState:
+    """Skipped (by the path taken or by its label), else done, open, or missing."""
+    if verdict.skipped or (issue is not None and SKIPPED in issue.labels):
+        return StepState.SKIPPED
+    if issue is None:
+        return StepState.MISSING
+    return StepState.DONE if issue.state is State.CLOSED else StepState.OPEN
 
 
 @dataclass(frozen=True)
@@ -23,8 +45,7 @@ class StepProgress:
     number: int
     activity: str
     roles: tuple[str, ...]
-    state: State | None
-    """None when the step issue does not exist (run ``sync``)."""
+    state: StepState
     due: dt.date | None
     overdue: bool
     evidence: tuple[EvidenceStatus, ...]
@@ -40,11 +61,24 @@ class RequestProgress:
     request: RequestInput
     epic_state: State | None
     steps: tuple[StepProgress, ...]
+    deadline: dt.datetime | None = None
+    """When the whole procedure must be done (the SOP's ``batas_waktu``), if it says."""
+    today: dt.date | None = None
 
     @property
-    def closed(self) -> int:
-        """Steps closed (done or skipped)."""
-        return sum(1 for s in self.steps if s.state is State.CLOSED)
+    def done(self) -> int:
+        """Steps done (skipped steps are not done: they are off the path)."""
+        return sum(1 for s in self.steps if s.state is StepState.DONE)
+
+    @property
+    def on_path(self) -> int:
+        """Steps on the path taken (every step but the skipped ones)."""
+        return sum(1 for s in self.steps if s.state is not StepState.SKIPPED)
+
+    @property
+    def skipped(self) -> int:
+        """Steps skipped."""
+        return len(self.steps) - self.on_path
 
     @property
     def overdue(self) -> int:
@@ -54,27 +88,31 @@ class RequestProgress:
     @property
     def current(self) -> StepProgress | None:
         """The first open step in table order."""
-        return next((s for s in self.steps if s.state is State.OPEN), None)
+        return next((s for s in self.steps if s.state is StepState.OPEN), None)
+
+    @property
+    def late(self) -> bool:
+        """The request is past the SOP's deadline for the whole procedure and still open."""
+        if self.deadline is None or self.today is None or self.epic_state is State.CLOSED:
+            return False
+        return self.today > self.deadline.date()
 
 
 def request_progress(
     sop: Sop,
     request: RequestInput,
     observed: ObservedRequest,
+    evaluation: Evaluation,
     today: dt.date,
-    repos: Mapping[str, RepoStatus] | None = None,
+    deadline: dt.datetime | None = None,
 ) -> RequestProgress:
-    """The status of every step of ``request`` on ``today`` (repositories as inspected)."""
+    """The progress of every step of ``request`` on ``today``, as the rules judged it."""
     steps = []
     for step in sop.steps:
         issue = observed.steps.get(step.number)
-        state = issue.state if issue else None
+        verdict = evaluation.verdict(step.number)
+        state = step_state(verdict, issue)
         due = issue.due if issue else None
-        evidence = (
-            tuple(evidence_status(issue, step, item, request, repos) for item in step.evidence)
-            if issue
-            else ()
-        )
         steps.append(
             StepProgress(
                 number=step.number,
@@ -82,8 +120,8 @@ def request_progress(
                 roles=tuple(sop.role(r).name for r in step.roles),
                 state=state,
                 due=due,
-                overdue=state is State.OPEN and due is not None and due < today,
-                evidence=evidence,
+                overdue=state is StepState.OPEN and due is not None and due < today,
+                evidence=verdict.evidence,
                 assignees=issue.assignees if issue else (),
             )
         )
@@ -93,4 +131,6 @@ def request_progress(
         request=request,
         epic_state=observed.epic.state if observed.epic else None,
         steps=tuple(steps),
+        deadline=deadline,
+        today=today,
     )

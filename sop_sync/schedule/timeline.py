@@ -129,3 +129,12 @@ def _windows(sop: Sop, plans: list[ScheduledStep]) -> tuple[PhaseWindow, ...]:
             )
         )
     return tuple(windows)
+
+
+def procedure_deadline(
+    sop: Sop, start: dt.date | dt.datetime, calendar: WorkCalendar
+) -> dt.datetime | None:
+    """When the whole procedure must be done, for an SOP with a ``batas_waktu``."""
+    if sop.deadline is None or not sop.deadline.fixed:
+        return None
+    return due_after(calendar, as_start(calendar, start), sop.deadline)

@@ -21,7 +21,12 @@ def check_sop(sop: Sop) -> list[Problem]:
     if not problems:
         # reachability and loops only make sense once every target exists
         problems += [*_loops(sop), *_reachability(sop)]
-    return [*problems, *_phases(sop)]
+    return [*problems, *_phases(sop), *_deadline(sop)]
+
+
+def _deadline(sop: Sop) -> Iterator[Problem]:
+    if sop.deadline is not None and not sop.deadline.fixed:
+        yield ("batas_waktu",), "batas_waktu needs a fixed time such as '28 hari kerja'"
 
 
 def _roles(sop: Sop) -> Iterator[Problem]:

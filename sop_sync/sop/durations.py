@@ -50,7 +50,12 @@ class Duration:
         return self.text or "—"
 
 
-_NUMBER = r"(?P<min>\d+)(?:\s*[-–]\s*(?P<max>\d+))?"
+_DECIMAL = r"\d+(?:[.,]\d+)?"
+_NUMBER = rf"(?P<min>{_DECIMAL})(?:\s*[-–]\s*(?P<max>{_DECIMAL}))?"
+_ABOUT = re.compile(
+    r"^(?:±|\+/-|\+-|kurang\s+lebih|kl\.?|sekitar|maks(?:imal)?\.?)\s*", re.IGNORECASE
+)
+"""Words agencies put before a time that do not change it: "± 25 menit", "maksimal 3 hari"."""
 _UNITS: dict[str, Unit] = {
     "menit": Unit.MENIT,
     "mnt": Unit.MENIT,
@@ -59,7 +64,7 @@ _UNITS: dict[str, Unit] = {
     "hari kalender": Unit.HARI_KALENDER,
 }
 _FIXED = re.compile(
-    _NUMBER + r"\s*(?P<unit>menit|mnt|jam|hari(?:\s+(?:kerja|kalender))?)\.?",
+    _NUMBER + r"\s*(?P<unit>menit|mnt|jam|minggu|hari(?:\s+(?:kerja|kalender))?)\.?",
     re.IGNORECASE,
 )
 _TENTATIVE = {"", "tentatif", "-", "—"}
@@ -77,19 +82,33 @@ def parse_duration(text: str | None, *, plain_hari: Unit = Unit.HARI_KERJA) -> D
         return Duration(text=original.strip(), tentative=True)
     if _ONGOING.fullmatch(cleaned):
         return Duration(text=original.strip(), ongoing=True)
-    match = _FIXED.fullmatch(cleaned)
+    match = _FIXED.fullmatch(_ABOUT.sub("", cleaned))
     if match is None:
         raise ValueError(
             f"cannot read the time {original.strip()!r}; write it like '2 jam', '1-2 jam', "
-            "'30 menit', '3 hari kerja', '7 hari kalender', 'Tentatif' or "
-            "'Selama sistem informasi digunakan'"
+            "'1,5 jam', '30 menit', '3 hari kerja', '7 hari kalender', '1 minggu', 'Tentatif' "
+            "or 'Selama sistem informasi digunakan'"
         )
-    low = int(match["min"])
-    high = int(match["max"]) if match["max"] else low
+    word = " ".join(match["unit"].lower().split())
+    unit = plain_hari if word in ("hari", "minggu") else _UNITS[word]
+    low, high = _amount(match["min"]), _amount(match["max"] or match["min"])
+    if word == "minggu":  # a week: 5 working days, or 7 calendar days where hari means that
+        per_week = 7 if unit is Unit.HARI_KALENDER else 5
+        low, high = low * per_week, high * per_week
+    elif word == "jam" and (low % 1 or high % 1):  # "1,5 jam" is 90 minutes
+        unit, low, high = Unit.MENIT, low * 60, high * 60
+    if low % 1 or high % 1:
+        raise ValueError(
+            f"cannot read the time {original.strip()!r}: a fraction only works with 'jam' "
+            "(write '1,5 jam', or '90 menit')"
+        )
     if high < low:
         raise ValueError(f"the range in {original.strip()!r} runs backwards")
     if high == 0:
         raise ValueError(f"the time {original.strip()!r} is zero")
-    word = " ".join(match["unit"].lower().split())
-    unit = plain_hari if word == "hari" else _UNITS[word]
-    return Duration(text=original.strip(), minimum=low, maximum=high, unit=unit)
+    return Duration(text=original.strip(), minimum=int(low), maximum=int(high), unit=unit)
+
+
+def _amount(text: str) -> float:
+    """``1,5`` or ``1.5`` -> 1.5 (Indonesian writes the decimal comma)."""
+    return float(text.replace(",", "."))

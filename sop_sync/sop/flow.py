@@ -113,9 +113,13 @@ def path(sop: Sop, answers: Mapping[int, bool] | None = None) -> tuple[int, ...]
     """
     answers = dict(answers or {})
     known = {step.number: step for step in sop.steps}
+    numbers = ", ".join(str(s.number) for s in sop.steps if s.decision is not None)
+    decisions = f"its decision steps: {numbers}" if numbers else "it has no decision step"
     for number in answers:
-        if number not in known or known[number].decision is None:
-            raise PathError(f"step {number} is not a decision step")
+        if number not in known:
+            raise PathError(f"SOP {sop.id!r} has no step {number} ({decisions})")
+        if known[number].decision is None:
+            raise PathError(f"step {number} of SOP {sop.id!r} is not a decision step ({decisions})")
     taken: list[int] = []
     current: Target = first_step(sop).number
     while isinstance(current, int):

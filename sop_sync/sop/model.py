@@ -91,10 +91,16 @@ class Approver(_Frozen):
 
 
 class Role(_Frozen):
-    """A pelaksana column: one swimlane, one role label."""
+    """A pelaksana: one swimlane, one role label.
+
+    ``kolom: false`` is a performer the SOP names in its text but gives no column of the
+    procedure table (e.g. "PPK" mentioned in a step): it is a role like any other in the
+    tracker, but ``sop show`` lists it under the table instead of as a column.
+    """
 
     id: Slug
     name: Text = Field(alias="nama")
+    column: bool = Field(True, alias="kolom")
 
 
 class Phase(_Frozen):
@@ -197,6 +203,10 @@ class Sop(_Frozen):
     warnings: tuple[str, ...] = Field((), alias="peringatan")
     records: tuple[str, ...] = Field((), alias="pencatatan")
     plain_day_unit: Literal["kerja", "kalender"] = Field("kerja", alias="satuan_hari")
+    deadline: Annotated[Duration, BeforeValidator(_duration)] | None = Field(
+        None, alias="batas_waktu"
+    )
+    """A time for the whole procedure, when the SOP promises one (e.g. "28 hari")."""
     roles: tuple[Role, ...] = Field(alias="pelaksana", min_length=1)
     phases: tuple[Phase, ...] = Field((), alias="fase")
     steps: tuple[Step, ...] = Field(alias="langkah", min_length=1)

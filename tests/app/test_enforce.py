@@ -50,7 +50,7 @@ class World:
 
     def check(self) -> Evaluation:
         """The rules' verdicts now."""
-        return check(Connection(self.tracker, self.repositories), self.sop, self.request)
+        return check(Connection(self.tracker, self.repositories), self.sop, self.request)[1]
 
     def enforce(self) -> Evaluation:
         """Check and apply the fixes (what the service or `check --fix` does)."""

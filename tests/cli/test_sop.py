@@ -70,7 +70,19 @@ def test_plan_with_decision(capsys: pytest.CaptureFixture[str]) -> None:
         (["plan", "nope"], "error: unknown SOP 'nope' in"),
         (["plan", "bali", "--mulai", "1-12-2026"], "error: malformed date '1-12-2026'"),
         (["plan", "bali", "--keputusan", "2=mungkin"], "error: malformed --keputusan"),
-        (["plan", "bali", "--keputusan", "3=ya"], "error: step 3 is not a decision step"),
+        (
+            ["plan", "bali", "--keputusan", "3=ya"],
+            "error: --keputusan: step 3 of SOP 'bali' is not a decision step "
+            "(it has no decision step)",
+        ),
+        (
+            ["schedule", "bkd-jateng", "--keputusan", "99=tidak"],
+            "error: --keputusan: SOP 'bkd-jateng' has no step 99 (its decision steps: 2, 8)",
+        ),
+        (
+            ["schedule", "bali", "--mulai", "2026-02-30"],
+            "error: no such date '2026-02-30': day is out of range for month",
+        ),
         (["sop", "show", "nope"], "error: unknown SOP 'nope'"),
     ],
 )

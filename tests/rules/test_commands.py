@@ -35,7 +35,7 @@ def note(body: str, author: str = "sari") -> Note:
         ("    /sop setuju", []),
         ("tulis `/sop setuju` bila setuju", []),
         ("saya /sop setuju", []),
-        ("/sop terbang", []),
+        ("/sop terbang", [("?", "")]),  # unknown: answered as such, never obeyed
         ("/sopsetuju", []),
     ],
 )

@@ -40,7 +40,9 @@ def test_plain_hari_can_mean_calendar_days() -> None:
     assert parse_duration("7 hari kerja", plain_hari=Unit.HARI_KALENDER).unit is Unit.HARI_KERJA
 
 
-@pytest.mark.parametrize("text", ["sebentar", "2 minggu", "jam 2", "3-1 jam", "0 menit", "2,5 jam"])
+@pytest.mark.parametrize(
+    "text", ["sebentar", "jam 2", "3-1 jam", "0 menit", "2,5 menit", "1,5x jam"]
+)
 def test_unknown_forms_are_errors(text: str) -> None:
     """Anything that is not a known form is refused with the text quoted."""
     with pytest.raises(ValueError, match=r"the time|runs backwards|is zero"):
@@ -68,3 +70,26 @@ def test_any_written_range_round_trips(low: int, extra: int, unit: str, spaces: 
     text = f"{low}{spaces}-{spaces}{high} {unit}" if extra else f"{low} {unit}"
     parsed = parse_duration(text)
     assert (parsed.minimum, parsed.maximum, parsed.text) == (low, high, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,5 jam", Duration("1,5 jam", 90, 90, Unit.MENIT)),
+        ("0.5 jam", Duration("0.5 jam", 30, 30, Unit.MENIT)),
+        ("± 25 menit", Duration("± 25 menit", 25, 25, Unit.MENIT)),
+        ("kurang lebih 2 jam", Duration("kurang lebih 2 jam", 2, 2, Unit.JAM)),
+        ("maksimal 3 hari", Duration("maksimal 3 hari", 3, 3, Unit.HARI_KERJA)),
+        ("1 minggu", Duration("1 minggu", 5, 5, Unit.HARI_KERJA)),
+        ("1-2 minggu", Duration("1-2 minggu", 5, 10, Unit.HARI_KERJA)),
+    ],
+)
+def test_forms_agencies_write_parse(text: str, expected: Duration) -> None:
+    """Decimal commas, "±", "kurang lebih", "maksimal" and weeks read as agencies mean them."""
+    assert parse_duration(text) == expected
+
+
+def test_a_week_is_seven_days_where_hari_means_calendar_days() -> None:
+    """In an SOP counting calendar days, a week is 7 of them."""
+    week = parse_duration("1 minggu", plain_hari=Unit.HARI_KALENDER)
+    assert (week.maximum, week.unit) == (7, Unit.HARI_KALENDER)

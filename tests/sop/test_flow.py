@@ -48,7 +48,7 @@ def test_path_with_tidak_skips_the_ya_branch(sop: Sop) -> None:
 
 def test_answer_for_non_decision_is_refused(sop: Sop) -> None:
     """Only decision steps take answers."""
-    with pytest.raises(PathError, match="step 3 is not a decision step"):
+    with pytest.raises(PathError, match=r"step 3 of SOP .* is not a decision step"):
         path(sop, {3: True})
 
 

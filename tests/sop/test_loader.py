@@ -128,8 +128,8 @@ BROKEN = [
     pytest.param(
         VALID.replace("    waktu: 30 menit\n", "    waktu: sebentar\n"),
         "contoh.yaml:41 (langkah[3].waktu): cannot read the time 'sebentar'; write it like "
-        "'2 jam', '1-2 jam', '30 menit', '3 hari kerja', '7 hari kalender', 'Tentatif' or "
-        "'Selama sistem informasi digunakan'",
+        "'2 jam', '1-2 jam', '1,5 jam', '30 menit', '3 hari kerja', '7 hari kalender', "
+        "'1 minggu', 'Tentatif' or 'Selama sistem informasi digunakan'",
         id="unreadable-time",
     ),
     pytest.param(
