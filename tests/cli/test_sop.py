@@ -113,3 +113,40 @@ def test_console_script_runs() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "karanganyar" in result.stdout
+
+
+def test_sop_show_is_readable_on_a_narrow_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At 80 columns (or piped) the procedure is a row per step: no column is cut to `Keg…`."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run(["sop", "show", "bali", "--mappings", str(BUNDLED_MAPPINGS)]) == 0
+    out = capsys.readouterr().out
+    assert "Keg…" not in out
+    assert "┃ Kegiatan" in out
+    assert "Pelaksana" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    flat = " ".join(" ".join(line.strip("│ ").split()) for line in out.splitlines())
+    assert "Kasubag TU melalui Sekretaris" in flat
+
+
+def test_sop_show_lists_reconstruction_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    """`catatan` (how a row was reconstructed) is shown with its step."""
+    assert run(["sop", "show", "bkd-jateng", "--mappings", str(BUNDLED_MAPPINGS)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Catatan:") == 13  # every row of seed 000 was reconstructed
+    assert "Catatan: Tanda pelaksana hilang" in out
+
+
+def test_a_role_without_a_column_is_not_a_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `kolom: false` performer is named with its steps, not drawn as a column."""
+    text = (BUNDLED_MAPPINGS / "bali.yaml").read_text(encoding="utf-8")
+    text = text.replace("    nama: PD\n", "    nama: PD\n    kolom: false\n", 1)
+    (tmp_path / "bali.yaml").write_text(text, encoding="utf-8")
+    assert run(["sop", "show", "bali", "--mappings", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "Kegiatan" in line)
+    assert "PD" not in header.split("Kegiatan")[1].split("Kelengkapan")[0]
+    assert "Pelaksana lain: PD" in out

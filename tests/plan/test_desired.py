@@ -11,6 +11,7 @@ from sop_sync.plan.desired import DesiredRequest, desired_state, step_title
 from sop_sync.render.tracker import TrackerTexts
 from sop_sync.resources import BUNDLED_MAPPINGS
 from sop_sync.schedule.calendar import WorkCalendar
+from sop_sync.sop.loader import parse_sop
 from tests.schedule.test_timeline import check_golden
 
 CAPS = Capabilities(hierarchy=Hierarchy.EPIC, blocking_links=True, scoped_labels=True)
@@ -72,3 +73,19 @@ def test_no_label_definitions_where_labels_are_bare_names() -> None:
     state = desired(caps=bare)
     assert state.labels == ()
     assert "langkah::07" in state.steps[6].labels
+
+
+def test_an_sop_without_phases_has_no_empty_phase_table() -> None:
+    """The epic of an SOP without `fase` shows no "Jadwal per fase" table.
+
+    Its footer names the SOP, not a file in mappings/ (the SOP may live elsewhere).
+    """
+    text = (BUNDLED_MAPPINGS / "bali.yaml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("\nfase:\n")
+    body = rest[rest.index("\nlangkah:") :]
+    sop = parse_sop(head + body, "bali.yaml")
+    assert sop.phases == ()
+    epic = desired_state(sop, REQUEST, WorkCalendar(), CAPS, TrackerTexts()).epic.description
+    assert "Jadwal per fase" not in epic
+    assert "mappings/" not in epic
+    assert "SOP `bali`" in epic

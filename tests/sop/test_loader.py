@@ -8,6 +8,7 @@ import pytest
 
 from sop_sync.cli import run
 from sop_sync.errors import SopFileError
+from sop_sync.sop.durations import Unit
 from sop_sync.sop.loader import format_key_path, load_sop
 
 VALID = """\
@@ -149,6 +150,29 @@ BROKEN = [
         "contoh.yaml:32 (langkah[2].no): step 3 is in no phase ('fase')",
         id="step-in-no-phase",
     ),
+    pytest.param(
+        VALID.replace("  - id: analis\n", "  - id: Analis Sistem\n").replace("[analis]", "[kasi]"),
+        "contoh.yaml:6 (pelaksana[0].id): should be an id of lower-case letters, digits and '-' "
+        "(like 'analis-sistem'), got 'Analis Sistem'",
+        id="role-id-in-words",
+    ),
+    pytest.param(
+        VALID.replace(
+            "    pelaksana: [analis]\n    waktu: 2 jam", "    pelaksana: []\n    waktu: 2 jam"
+        ),
+        "contoh.yaml:22 (langkah[0].pelaksana): needs at least one item",
+        id="no-performer",
+    ),
+    pytest.param(
+        VALID.replace("    waktu: 30 menit\n", "    waktu: 30 menit\n    lanjut: sesai\n"),
+        "contoh.yaml:42 (langkah[3].lanjut): should be a step number or 'selesai', got 'sesai'",
+        id="misspelt-end",
+    ),
+    pytest.param(
+        VALID + "batas_waktu: Tentatif\n",
+        "contoh.yaml:42 (batas_waktu): batas_waktu needs a fixed time such as '28 hari kerja'",
+        id="deadline-not-fixed",
+    ),
 ]
 
 
@@ -197,3 +221,13 @@ def test_key_path_format() -> None:
     """Key paths read like the YAML: list indexes in brackets, keys after dots."""
     assert format_key_path(("langkah", 3, "waktu")) == "langkah[3].waktu"
     assert format_key_path(("fase",)) == "fase"
+
+
+def test_deadline_and_columnless_role_load(tmp_path: Path) -> None:
+    """`batas_waktu` reads as a duration; a role with `kolom: false` is still a role."""
+    text = VALID.replace("    nama: Kasi\n", "    nama: Kasi\n    kolom: false\n")
+    sop = load_sop(write(tmp_path, text + "batas_waktu: 1 minggu\n"))
+    assert sop.deadline is not None
+    assert (sop.deadline.maximum, sop.deadline.unit) == (5, Unit.HARI_KERJA)
+    assert not sop.role("kasi").column
+    assert sop.role("analis").column
