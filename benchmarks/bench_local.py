@@ -8,6 +8,8 @@ Not a timed test: run it by hand and read the figures.
    (1 epic + 14 issues + ordering links + phase milestones + labels not yet present),
    plus the reads the engine needs.
 2. Reconciling N unchanged open requests: operations and wall time.
+3. `status` (the one-line overview of every request) and `check` of every request: wall
+   time per request, the SOP parsed once per run.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sop_sync.app.requests import converge, sync_request
+from sop_sync.app.enforce import check, progress
+from sop_sync.app.requests import converge, request_of, sync_request
 from sop_sync.app.sops import find_sop
 from sop_sync.config import LocalSettings, Settings
 from sop_sync.model.request import RequestInput
 from sop_sync.render.tracker import TrackerTexts
 from sop_sync.resources import BUNDLED_MAPPINGS
+from sop_sync.trackers.base import Connection
 from sop_sync.trackers.local.facade import LocalTracker
+from sop_sync.trackers.repository import TrustedHosts
 
 
 def request(key: str) -> RequestInput:
@@ -85,6 +90,17 @@ def main() -> None:
     print(f"reconcile {count} unchanged requests: {changed} writes, {ops} tracker operations")
     print(f"  {ops / count:.1f} operations and {elapsed / count * 1000:.1f} ms per request")
     print(f"  wall time {elapsed:.2f} s")
+
+    connection = Connection(tracker, TrustedHosts())
+    started = time.perf_counter()
+    overview = progress(connection, settings, None, dt.date(2026, 12, 15))
+    elapsed = time.perf_counter() - started
+    print(f"status of {len(overview)} requests: {elapsed / len(overview) * 1000:.1f} ms each")
+    started = time.perf_counter()
+    for summary in summaries:
+        check(connection, sop, request_of(summary), settings.closing.policy(sop.id))
+    elapsed = time.perf_counter() - started
+    print(f"check of {count} requests: {elapsed / count * 1000:.1f} ms each")
     tracker.close()
 
 

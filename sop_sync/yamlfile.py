@@ -13,6 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from sop_sync.errors import SopFileError
 
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML was built with it (several times faster); its nodes carry
+the same marks, so every key keeps its line."""
+
 KeyPath = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 Lines = dict[KeyPath, int]
@@ -169,10 +173,24 @@ def _pydantic_problems(name: str, lines: Lines, error: ValidationError, data: An
     return problems
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree, parsed by libyaml where PyYAML has it.
+
+    A broken file is parsed again by PyYAML's own parser, whose messages say more
+    ("expected ',' or ']', but got ':'").
+    """
+    try:
+        return yaml.compose(text, Loader=LOADER)
+    except yaml.YAMLError:
+        if LOADER is yaml.SafeLoader:
+            raise
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def read_yaml(text: str, name: str) -> tuple[Any, Lines]:
     """Parse ``text``; return the data and the line of every key path."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1

@@ -17,7 +17,11 @@ def sop_ids(folder: Path) -> list[str]:
 
 def sop_path(folder: Path, sop_id: str) -> Path:
     """The file of SOP ``sop_id``; a clear error listing the known ids otherwise."""
-    for path in sop_files([folder]):
+    try:
+        listed = _listing(folder, folder.stat().st_mtime_ns)
+    except OSError:
+        listed = ()
+    for path in listed:
         if path.stem == sop_id:
             return path
     known = ", ".join(sop_ids(folder)) or "none"
@@ -33,6 +37,12 @@ def find_sop(folder: Path, sop_id: str) -> Sop:
     path = sop_path(folder, sop_id)
     stat = path.stat()
     return _load(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _listing(folder: Path, mtime_ns: int) -> tuple[Path, ...]:
+    """The SOP files of a folder, listed again only when the folder changes."""
+    return tuple(sop_files([folder]))
 
 
 @functools.lru_cache(maxsize=64)

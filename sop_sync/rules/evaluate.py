@@ -19,7 +19,7 @@ from sop_sync.rules.closing import ClosingPolicy, closing_reason
 from sop_sync.rules.decisions import corrections, decisions, misplaced, skip_requests
 from sop_sync.rules.evidence import EvidenceStatus, evidence_status
 from sop_sync.rules.outcome_labels import answer_labels, sign_off_label
-from sop_sync.sop.flow import ancestors, reachable
+from sop_sync.sop.flow import ancestors, predecessors, reachable
 from sop_sync.sop.model import Sop, Step
 
 
@@ -79,13 +79,15 @@ def evaluate(
     manual, skip_changes = skip_requests(sop, request, observed)
     changes += correction_changes + skip_changes + misplaced(sop, request, observed)
     live = reachable(sop, answers)
+    labels = {step.number: step_label(step) for step in sop.steps}
+    flow = _Flow(live, predecessors(sop, live), labels)
     skipped = frozenset(s.number for s in sop.steps if s.number not in live)
     verdicts: list[StepVerdict] = []
     evidence_of: dict[int, tuple[EvidenceStatus, ...]] = {}
     for step in sop.steps:
         issue = observed.steps.get(step.number)
         ref = Ref(request.key, step.number)
-        title = step_label(step)
+        title = labels[step.number]
         if issue is None:
             verdicts.append(StepVerdict(step.number, title, None, step.number in skipped))
             continue
@@ -104,7 +106,7 @@ def evaluate(
             evidence_status(issue, step, item, request, repos) for item in step.evidence
         )
         evidence_of[step.number] = evidence
-        reasons = _reasons(sop, step, observed, answers, live, evidence)
+        reasons = _reasons(sop, step, observed, answers, flow, evidence)
         wrong_closer = closing_reason(sop, step, issue, request, policy)
         if wrong_closer is not None:
             reasons = (*reasons, wrong_closer)
@@ -146,22 +148,31 @@ def _branch_of(sop: Sop, decision: int, answer: bool) -> frozenset[int]:
     return frozenset({target}) if isinstance(target, int) else frozenset()
 
 
+@dataclass(frozen=True)
+class _Flow:
+    """What every step's verdict reads about the SOP: computed once per evaluation."""
+
+    live: frozenset[int]
+    parents: dict[int, set[int]]
+    labels: dict[int, str]
+
+
 def _reasons(
     sop: Sop,
     step: Step,
     observed: ObservedRequest,
     answers: Mapping[int, bool],
-    live: frozenset[int],
+    flow: _Flow,
     evidence: tuple[EvidenceStatus, ...],
 ) -> tuple[str, ...]:
     reasons: list[str] = []
     open_before = [
         n
-        for n in sorted(ancestors(sop, step.number, live))
+        for n in sorted(ancestors(sop, step.number, flow.live, flow.parents))
         if (issue := observed.steps.get(n)) is None or issue.state is not State.CLOSED
     ]
     if open_before:
-        names = ", ".join(step_label(sop.step(n)) for n in open_before)
+        names = ", ".join(flow.labels[n] for n in open_before)
         reasons.append(f"langkah sebelumnya belum selesai: {names}")
     if step.decision is not None and step.number not in answers:
         reasons.append(

@@ -40,8 +40,7 @@ def ordered(sop: Sop) -> tuple[Step, ...]:
 
 def default_next(sop: Sop, step: Step) -> Target:
     """The row after ``step`` in the table, or the end after the last row."""
-    later = [other.number for other in sop.steps if other.number > step.number]
-    return min(later) if later else END
+    return min((o.number for o in sop.steps if o.number > step.number), default=END)
 
 
 def edges(sop: Sop, step: Step) -> tuple[Edge, ...]:
@@ -146,20 +145,29 @@ def decision_steps(sop: Sop) -> tuple[Step, ...]:
     return tuple(step for step in ordered(sop) if step.decision is not None)
 
 
-def ancestors(sop: Sop, number: int, within: frozenset[int]) -> set[int]:
-    """Steps within ``within`` from which step ``number`` can be reached (its predecessors)."""
+def predecessors(sop: Sop, within: frozenset[int]) -> dict[int, set[int]]:
+    """Step -> the steps within ``within`` that lead straight to it (corrections left out)."""
     parents: dict[int, set[int]] = {}
-    for step in sop.steps:
-        if step.number not in within:
-            continue
-        for edge in edges(sop, step):
-            if edge.kind is not EdgeKind.CORRECTION and isinstance(edge.target, int):
-                parents.setdefault(edge.target, set()).add(step.number)
+    for edge in all_edges(sop):
+        forward = edge.kind is not EdgeKind.CORRECTION and isinstance(edge.target, int)
+        if forward and edge.source in within:
+            parents.setdefault(int(edge.target), set()).add(edge.source)
+    return parents
+
+
+def ancestors(
+    sop: Sop, number: int, within: frozenset[int], parents: dict[int, set[int]] | None = None
+) -> set[int]:
+    """Steps within ``within`` from which step ``number`` can be reached (its predecessors).
+
+    ``parents`` is :func:`predecessors` of the same ``within``, when the caller has it already.
+    """
+    graph = parents if parents is not None else predecessors(sop, within)
     found: set[int] = set()
-    todo = list(parents.get(number, ()))
+    todo = list(graph.get(number, ()))
     while todo:
         parent = todo.pop()
         if parent not in found:
             found.add(parent)
-            todo.extend(parents.get(parent, ()))
+            todo.extend(graph.get(parent, ()))
     return found
