@@ -192,25 +192,12 @@ def load_settings(
     env = os.environ if environ is None else environ
     explicit = path or (Path(env["SOP_SYNC_CONFIG"]) if env.get("SOP_SYNC_CONFIG") else None)
     file = explicit or Path(CONFIG_FILE)
-    data: dict[str, Any] = {}
     if file.exists():
-        name = str(file)
-        raw, lines = read_yaml(file.read_text(encoding="utf-8"), name)
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{name}:1: the configuration is a mapping of settings")
-        secrets = _secret_keys(raw)
-        if secrets:
-            raise ConfigError(
-                f"{name}: remove {', '.join(secrets)}: tokens belong in the environment "
-                "(or python-gitlab's configuration file), never in sop-sync.yaml"
-            )
-        try:
-            validate(Settings, raw, name, lines)
-        except SopFileError as error:
-            raise ConfigError("\n".join(error.problems)) from None
-        data = raw
+        data = _read_file(file)
     elif explicit is not None:
         raise ConfigError(f"{file}: no such configuration file")
+    else:
+        data = {}
     tracker = _tracker_section(dict(data.get("tracker") or {}), env, tracker_kind)
     if env.get("SOP_SYNC_MAPPINGS"):
         data["mappings"] = env["SOP_SYNC_MAPPINGS"]
@@ -220,6 +207,31 @@ def load_settings(
         return Settings.model_validate({**data, "tracker": tracker})
     except ValueError as error:
         raise ConfigError(f"environment override: {error}") from None
+
+
+def _read_file(file: Path) -> dict[str, Any]:
+    """The settings written in ``file``, checked; a file of comments only means the defaults."""
+    name = str(file)
+    text = file.read_text(encoding="utf-8")
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        return {}
+    try:
+        raw, lines = read_yaml(text, name)
+    except SopFileError as error:
+        raise ConfigError("\n".join(error.problems)) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{name}:1: the configuration is a mapping of settings")
+    secrets = _secret_keys(raw)
+    if secrets:
+        raise ConfigError(
+            f"{name}: remove {', '.join(secrets)}: tokens belong in the environment "
+            "(or python-gitlab's configuration file), never in sop-sync.yaml"
+        )
+    try:
+        validate(Settings, raw, name, lines)
+    except SopFileError as error:
+        raise ConfigError("\n".join(error.problems)) from None
+    return raw
 
 
 def _tracker_section(

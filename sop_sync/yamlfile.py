@@ -35,7 +35,8 @@ class _Reader:
 
     def __init__(self) -> None:
         self.lines: Lines = {}
-        self.duplicates: list[tuple[KeyPath, str]] = []
+        self.duplicates: list[tuple[int, KeyPath, str]] = []
+        """(line, key path, message) of each repeated key."""
         self._constructor = yaml.SafeLoader("")
 
     def read(self, node: yaml.Node, key_path: KeyPath) -> Any:
@@ -51,8 +52,8 @@ class _Reader:
                 )
                 child = (*key_path, str(key))
                 if key in result:
-                    self.lines[child] = key_node.start_mark.line + 1
-                    self.duplicates.append((child, f"key {key!r} appears twice"))
+                    line = key_node.start_mark.line + 1
+                    self.duplicates.append((line, child, f"key {key!r} appears twice"))
                     continue
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key] = self.read(value_node, child)
@@ -203,7 +204,9 @@ def read_yaml(text: str, name: str) -> tuple[Any, Lines]:
     reader = _Reader()
     data = reader.read(node, ())
     if reader.duplicates:
-        raise SopFileError([_message(name, reader.lines, k, t) for k, t in reader.duplicates])
+        raise SopFileError(
+            [f"{name}:{line} ({format_key_path(k)}): {t}" for line, k, t in reader.duplicates]
+        )
     return data, reader.lines
 
 

@@ -106,3 +106,11 @@ def test_environment_overrides_only_the_kind_in_use(tmp_path: Path) -> None:
     assert gitlab == GitLabSettings(url="https://git.example.go.id", project="diskominfo/sop")
     local = load_settings(path, environ=env, tracker_kind="local").tracker
     assert local == LocalSettings(path=Path("b.db"))
+
+
+def test_a_file_of_comments_only_means_the_defaults(tmp_path: Path) -> None:
+    """A sop-sync.yaml holding only comments (a template not filled in yet) is no error."""
+    path = write(tmp_path, "# tracker:\n#   kind: gitlab\n\n")
+    settings = load_settings(path, environ={})
+    assert settings.tracker == LocalSettings()
+    assert settings.people == {}

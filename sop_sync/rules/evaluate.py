@@ -96,7 +96,8 @@ def evaluate(
             if step.number in skipped:
                 changes += _skip(sop, step, issue, ref, answers)
             continue
-        if SKIPPED in issue.labels:  # the answer changed: the branch is live again
+        back_on_path = SKIPPED in issue.labels  # the answer changed: the branch is live again
+        if back_on_path:
             changes += [
                 Reopen(ref),
                 RemoveLabels(ref, (SKIPPED,)),
@@ -110,7 +111,11 @@ def evaluate(
         wrong_closer = closing_reason(sop, step, issue, request, policy)
         if wrong_closer is not None:
             reasons = (*reasons, wrong_closer)
+        if back_on_path and issue.state is State.CLOSED:
+            reasons = (*reasons, "ditutup sebagai dilewati, tetapi keputusan kini melewatinya")
         verdicts.append(StepVerdict(step.number, title, issue.state, False, reasons, evidence))
+        if back_on_path:
+            continue  # reopened above, with its own comment
         if issue.state is State.CLOSED and reasons:
             missing_evidence = any(not e.present for e in evidence)
             changes += [Reopen(ref)]

@@ -18,7 +18,7 @@ from sop_sync.model.tracker import Issue, RepoState, RepoStatus
 from sop_sync.rules.commands import Verb, parse_notes
 from sop_sync.sop.model import DocumentKind, Evidence, EvidenceKind, Sop, Step
 
-_URL = re.compile(r"https?://[^\s)>\]]+")
+_URL = re.compile(r"https?://[^\s)>\]]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,8 @@ def evidence_status(
 ) -> EvidenceStatus:
     """Is ``item`` present on ``issue``, and if not, why."""
     if item.kind is EvidenceKind.ATTACHMENT:
-        hit = next(
-            (a.filename for a in issue.attachments if _matches(a.filename, item.patterns)), ""
-        )
+        patterns = item.patterns or ("*",)  # no pattern: any file counts, as for links
+        hit = next((a.filename for a in issue.attachments if _matches(a.filename, patterns)), "")
         return EvidenceStatus(item, bool(hit), hit, "" if hit else "berkas belum dilampirkan")
     if item.kind is EvidenceKind.LINK:
         hit = next((u for u in urls(issue) if _matches(u, item.patterns or ("*",))), "")

@@ -52,15 +52,20 @@ def gate(sop: Sop, evaluation: Evaluation) -> GateResult:
         if verdict.state is not State.CLOSED:
             ids.append(f"langkah {verdict.title} belum selesai")
             ens.append(f"step {verdict.title} is not done")
+        elif verdict.violated:  # closed, but against the SOP: not done
+            ids.append(f"langkah {verdict.title} ditutup tanpa memenuhi SOP: "
+                       + "; ".join(verdict.reasons))  # fmt: skip
+            ens.append(f"step {verdict.title} was closed against the SOP")
     uat = evaluation.verdict(step.number)
-    for item in uat.evidence:
-        if not item.present:
-            ids.append(f"langkah UAT {uat.title}: {item.item.name} — {item.why}")
-            ens.append(f"UAT step {uat.title}: missing {item.item.name}")
+    missing = [item for item in uat.evidence if not item.present]
+    for item in missing:
+        ids.append(f"langkah UAT {uat.title}: {item.item.name} — {item.why}")
+        ens.append(f"UAT step {uat.title}: missing {item.item.name}")
     if uat.state is not State.CLOSED:
         ids.append(f"langkah UAT {uat.title} belum ditutup")
         ens.append(f"UAT step {uat.title} is not closed")
-    if uat.violated:
-        ids += list(uat.reasons)
+    if uat.violated:  # the missing evidence is named above; the other reasons here
+        evidence_reasons = {f"bukti belum lengkap: {i.item.name} — {i.why}" for i in missing}
+        ids += [reason for reason in uat.reasons if reason not in evidence_reasons]
         ens.append(f"UAT step {uat.title} was closed against the SOP")
     return GateResult(not ids, tuple(ids), tuple(ens))
