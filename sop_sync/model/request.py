@@ -7,6 +7,7 @@ ordering links the epic records (``tautan``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from sop_sync.errors import InputError
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+:-]{0,99}")
+"""A tracker username (GitLab), login name (Jira Data Center) or account id (Jira Cloud)."""
+ROLE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 LINKS_KEY = "tautan"
 """Epic data key listing the ordering links the request has, e.g. ``1>2,2>3``.
@@ -49,13 +53,24 @@ class RequestInput:
     answers: tuple[tuple[int, bool], ...] = field(default=())
     """Decision answers recorded so far (step number, Ya?)."""
 
+    def __post_init__(self) -> None:
+        for role, names in self.people:
+            if not ROLE_ID.fullmatch(role):
+                raise InputError(f"malformed role id {role!r}: a-z, 0-9 and '-' (like 'analis')")
+            for name in names:
+                if not USERNAME.fullmatch(name):
+                    raise InputError(
+                        f"malformed username {name!r} for role {role!r}: letters, digits and "
+                        "_ . @ + : - only"
+                    )
+
     def people_for(self, role_id: str) -> tuple[str, ...]:
         """Usernames assigned to ``role_id`` (empty when nobody is)."""
         return next((names for role, names in self.people if role == role_id), ())
 
     def as_data(self) -> tuple[tuple[str, str], ...]:
         """The request as string pairs, kept in the epic's hidden marker."""
-        people = ";".join(f"{role}={','.join(names)}" for role, names in self.people)
+        people = json.dumps({role: list(names) for role, names in self.people}, sort_keys=False)
         answers = ",".join(f"{n}={'ya' if yes else 'tidak'}" for n, yes in self.answers)
         return (
             ("sop", self.sop_id),
@@ -70,11 +85,7 @@ class RequestInput:
     @classmethod
     def from_data(cls, key: str, data: dict[str, str]) -> RequestInput:
         """Read a request back from the epic's marker data (inverse of :meth:`as_data`)."""
-        people = tuple(
-            (role, tuple(n for n in names.split(",") if n))
-            for role, _, names in (item.partition("=") for item in data.get("peran", "").split(";"))
-            if role
-        )
+        people = _people_from(data.get("peran", ""))
         answers = tuple(
             (int(n), value == "ya")
             for n, _, value in (
@@ -95,6 +106,20 @@ class RequestInput:
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _people_from(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Role holders as kept in the marker: JSON, or the older ``role=a,b;role2=c`` form."""
+    if text.startswith("{"):
+        loaded = json.loads(text)
+        if not isinstance(loaded, dict) or not all(isinstance(v, list) for v in loaded.values()):
+            raise ValueError("peran is not a mapping of role ids to usernames")
+        return tuple((str(role), tuple(str(n) for n in names)) for role, names in loaded.items())
+    return tuple(
+        (role, tuple(n for n in names.split(",") if n))
+        for role, _, names in (item.partition("=") for item in text.split(";"))
+        if role
+    )
 
 
 def parse_date(text: str) -> dt.date:

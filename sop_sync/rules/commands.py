@@ -1,9 +1,12 @@
-"""Commands people type in comments: ``/sop keputusan ya``, ``/sop setuju``, ...
+r"""Commands people type in comments: ``/sop keputusan ya``, ``/sop setuju``, ...
 
-Pure parsing. A command counts only at the start of a line of ordinary text: lines inside
-fenced or indented code, block quotes and inline code spans are ignored, so quoting someone's
-command never repeats it. Case and spacing are free. The author and time are the tracker's
-record of the note, never anything written in the text.
+Pure parsing. A command counts only at the start of a line of an ordinary paragraph, as a
+CommonMark parser (markdown-it-py) reads the note: never inside code (fenced with any fence
+length, indented, or inline), HTML (comments, ``<pre>``, ``<details>``), block quotes or
+lists, so quoting or showing someone's command never repeats it. Lines break where
+CommonMark says (``\n``, ``\r\n``, ``\r``), not at the other characters ``str.splitlines``
+knows. Case and spacing are free. The author and time are the tracker's record of the note,
+never anything written in the text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from sop_sync.model.tracker import Note
 
@@ -51,23 +57,40 @@ class Command:
     """The verb as written (``keputusn`` for a mistyped one), lower case."""
 
 
-_LINE = re.compile(r"^[ \t]{0,3}/sop[ \t]+(?P<verb>[a-z]+)\b[ \t]*(?P<arg>.*)$", re.IGNORECASE)
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
-_INLINE_CODE = re.compile(r"`[^`]*`")
+_LINE = re.compile(r"/sop[ \t]+(?P<verb>[a-z]+)\b[ \t]*(?P<arg>[^\n]*)", re.IGNORECASE)
+_PARSER = MarkdownIt("commonmark")
+_BREAKS = {"softbreak", "hardbreak"}
+_HIDDEN = "\x00"
+"""Stands for inline code in a line: text after it is not at the start of the line."""
 _VERBS = {verb.value: verb for verb in Verb if verb is not Verb.UNKNOWN}
 
 
 def command_lines(body: str) -> list[str]:
-    """The lines of ``body`` that are ordinary text (not code, not quotes)."""
+    """The lines of ``body``'s top-level paragraphs, as a reader sees them."""
     lines: list[str] = []
-    fenced = False
-    for raw in body[:MAX_SCAN].splitlines():
-        if _FENCE.match(raw):
-            fenced = not fenced
-            continue
-        if fenced or raw.startswith(("    ", "\t")) or raw.lstrip().startswith(">"):
-            continue
-        lines.append(_INLINE_CODE.sub("", raw))
+    depth = 0  # inside a block quote or a list
+    for token in _PARSER.parse(body[:MAX_SCAN]):
+        if token.type in ("blockquote_open", "bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif token.type in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif token.type == "inline" and depth == 0 and token.children is not None:
+            lines += _paragraph_lines(token.children)
+    return lines
+
+
+def _paragraph_lines(children: list[Token]) -> list[str]:
+    line: list[str] = []
+    lines: list[str] = []
+    for child in children:
+        if child.type in _BREAKS:
+            lines.append("".join(line))
+            line = []
+        elif child.type == "code_inline":
+            line.append(_HIDDEN)
+        elif child.type in ("text", "html_inline"):
+            line.append(child.content)
+    lines.append("".join(line))
     return lines
 
 
@@ -75,7 +98,7 @@ def parse_note(note: Note) -> list[Command]:
     """Every command in one note, in order."""
     found: list[Command] = []
     for line in command_lines(note.body):
-        match = _LINE.match(line)
+        match = _LINE.fullmatch(line)
         if match is None:
             continue
         word = match["verb"].lower()

@@ -103,8 +103,9 @@ def evaluate(
                 RemoveLabels(ref, (SKIPPED,)),
                 Comment(ref, "Keputusan berubah: langkah ini dibuka kembali."),
             ]
+        reviewed = _reviewed(sop, step, observed)
         evidence = tuple(
-            evidence_status(issue, step, item, request, repos) for item in step.evidence
+            evidence_status(issue, step, item, request, repos, reviewed) for item in step.evidence
         )
         evidence_of[step.number] = evidence
         reasons = _reasons(sop, step, observed, answers, flow, evidence)
@@ -127,6 +128,18 @@ def evaluate(
     changes += answer_labels(sop, request.key, observed.steps, answers)
     changes += sign_off_label(sop, request.key, observed.steps, evidence_of)
     return Evaluation(answers, skipped, counts, tuple(verdicts), tuple(changes))
+
+
+def _reviewed(sop: Sop, step: Step, observed: ObservedRequest) -> list[tuple[Issue, Step]]:
+    """The steps a review step approves (from its koreksi target up to it), with their issues."""
+    if step.correction is None:
+        return []
+    return [
+        (issue, other)
+        for other in sop.steps
+        if step.correction.to <= other.number < step.number
+        and (issue := observed.steps.get(other.number)) is not None
+    ]
 
 
 def _skip(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sop_sync.model.request import RequestInput
@@ -49,6 +49,22 @@ def workers(step: Step, request: RequestInput, approving_role: str | None) -> se
     }
 
 
+def did_the_work(
+    issue: Issue, step: Step, request: RequestInput, approving_role: str | None
+) -> set[str]:
+    """Whoever did the work a sign-off on ``issue`` approves: never one who may sign it off.
+
+    The holders of the step's working roles, the step's assignees, and whoever uploaded its
+    evidence, whatever roles they also hold (separation of duties). An assignee who holds the
+    approving role and no working role of the step is there to sign off, not to work.
+    """
+    working = workers(step, request, approving_role)
+    approvers = set(request.people_for(approving_role)) if approving_role else set()
+    assigned = {name for name in issue.assignees if name in working or name not in approvers}
+    uploaders = {attachment.uploaded_by for attachment in issue.attachments}
+    return working | assigned | uploaders
+
+
 def repository_url(issue: Issue, request: RequestInput) -> str:
     """The application's repository: the request's, else the first link on the step."""
     return request.repo or next(iter(urls(issue)), "")
@@ -60,8 +76,13 @@ def evidence_status(
     item: Evidence,
     request: RequestInput,
     repos: Mapping[str, RepoStatus] | None = None,
+    reviewed: Iterable[tuple[Issue, Step]] = (),
 ) -> EvidenceStatus:
-    """Is ``item`` present on ``issue``, and if not, why."""
+    """Is ``item`` present on ``issue``, and if not, why.
+
+    ``reviewed`` are the issues (and steps) whose output this step approves: whoever did their
+    work cannot sign it off either.
+    """
     if item.kind is EvidenceKind.ATTACHMENT:
         patterns = item.patterns or ("*",)  # no pattern: any file counts, as for links
         hit = next((a.filename for a in issue.attachments if _matches(a.filename, patterns)), "")
@@ -83,7 +104,9 @@ def evidence_status(
         )
         return EvidenceStatus(item, ok, url, why)
     holders = set(request.people_for(item.role)) if item.role else set()
-    excluded = workers(step, request, item.role)
+    excluded = did_the_work(issue, step, request, item.role)
+    for other_issue, other_step in reviewed:
+        excluded |= did_the_work(other_issue, other_step, request, item.role)
     approvals = [
         c.author
         for c in parse_notes(issue.notes)

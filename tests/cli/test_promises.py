@@ -58,7 +58,7 @@ def test_open_again_keeps_what_it_does_not_say(db: Path) -> None:
                 "absensi"]) == 0  # fmt: skip
     [summary] = LocalTracker(db).requests()
     assert summary.data["mulai"] == "2026-12-01"
-    assert "analis-sistem=sari" in summary.data["peran"]
+    assert '"analis-sistem": ["sari"]' in summary.data["peran"]
 
 
 def test_moving_the_start_of_a_started_request_needs_jadwal_ulang(

@@ -112,7 +112,7 @@ def test_request_file(db: Path, tmp_path: Path) -> None:
     [summary] = LocalTracker(db).requests()
     assert summary.key == "aplikasi-perizinan"
     assert summary.data["pemohon"] == "DPMPTSP"
-    assert summary.data["peran"] == "kasi-ai=wayan"
+    assert summary.data["peran"] == '{"kasi-ai": ["wayan"]}'
 
 
 @pytest.mark.parametrize(
@@ -125,6 +125,15 @@ def test_request_file(db: Path, tmp_path: Path) -> None:
         (["open", "karanganyar", "--judul", "X", "--kunci", "A B"], "error: malformed --kunci"),
         (["status", "tidak-ada"], "error: no request 'tidak-ada'"),
         (["issue", "close", "tidak-ada", "1", "--as", "x"], "error: no request 'tidak-ada'"),
+        (
+            [*OPEN, "--peran", "analis-sistem=sari;pd-pengampu=mallory"],
+            "error: malformed username 'sari;pd-pengampu=mallory' for role 'analis-sistem'",
+        ),
+        (
+            ["open", "karanganyar", "--judul", "X", "--kunci", "ab\n"],
+            "error: malformed --kunci 'ab\\n'",
+        ),
+        (["open", "karanganyar", "--judul", "   "], "error: a request needs a title"),
     ],
 )
 def test_bad_input_is_one_line_exit_1_nothing_written(

@@ -75,3 +75,42 @@ def test_parse_date_gives_a_clear_error() -> None:
 def test_a_single_name_stands_for_a_list() -> None:
     """In YAML, ``role: name`` is read as ``role: [name]``."""
     assert names_per_role({"a": "sari", "b": ["budi"]}) == {"a": ["sari"], "b": ["budi"]}
+
+
+def test_role_holders_are_encoded_so_a_name_cannot_grant_a_role() -> None:
+    """`sari;pd-pengampu=mallory` is refused as a username; it can never become a PD holder."""
+    with pytest.raises(InputError, match="malformed username 'sari;pd-pengampu=mallory'"):
+        RequestInput(
+            key="k",
+            sop_id="s",
+            title="t",
+            start=dt.date(2026, 12, 1),
+            people=(("analis-sistem", ("sari;pd-pengampu=mallory",)),),
+        )
+
+
+def test_role_holders_round_trip_through_the_marker_as_json() -> None:
+    """People are kept as JSON in the marker, and read back exactly."""
+    data = dict(REQUEST.as_data())
+    assert data["peran"] == '{"analis-sistem": ["sari"], "tim-pengembang": ["budi", "citra"]}'
+    assert RequestInput.from_data("absensi", data).people == REQUEST.people
+
+
+def test_markers_of_older_versions_are_still_read() -> None:
+    """The `role=a,b;role2=c` form older markers carry reads as before."""
+    data = {**dict(REQUEST.as_data()), "peran": "analis-sistem=sari;tim-pengembang=budi,citra"}
+    assert RequestInput.from_data("absensi", data).people == REQUEST.people
+
+
+@pytest.mark.parametrize("role", ["Analis", "analis sistem", "", "a" * 41])
+def test_role_ids_are_checked(role: str) -> None:
+    """A role id is a slug, as in the SOP file."""
+    with pytest.raises(InputError, match="malformed role id"):
+        RequestInput("k", "s", "t", dt.date(2026, 12, 1), people=((role, ("sari",)),))
+
+
+@pytest.mark.parametrize("name", ["sari", "budi.santoso", "557058:f58131cb-b67d", "a_b@dinas"])
+def test_usernames_of_every_tracker_are_accepted(name: str) -> None:
+    """GitLab usernames, Jira Data Center names and Jira Cloud account ids are all valid."""
+    request = RequestInput("k", "s", "t", dt.date(2026, 12, 1), people=(("analis", (name,)),))
+    assert request.people_for("analis") == (name,)

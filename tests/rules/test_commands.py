@@ -44,6 +44,32 @@ def test_parsing(body: str, verbs: list[tuple[str, str]]) -> None:
     assert [(c.verb.value, c.argument) for c in parse_note(note(body))] == verbs
 
 
+@pytest.mark.parametrize(
+    ("body", "verbs"),
+    [
+        pytest.param("````\n```\n/sop setuju\n````", [], id="four-backtick-fence"),
+        pytest.param("~~~~~\n/sop setuju\n~~~~~", [], id="five-tilde-fence"),
+        pytest.param("<!--\n/sop setuju\n-->", [], id="html-comment"),
+        pytest.param("<pre>\n/sop setuju\n</pre>", [], id="pre"),
+        pytest.param("<details>\n/sop setuju\n</details>", [], id="details"),
+        pytest.param("> kutipan\n> /sop setuju", [], id="quote-continued"),
+        pytest.param("- /sop setuju", [], id="list-item"),
+        pytest.param("`x` /sop setuju", [], id="after-inline-code"),
+        pytest.param("``/sop `setuju` ``", [], id="double-backtick-code"),
+        pytest.param("a\x0b/sop setuju", [], id="vertical-tab-is-no-line-break"),
+        pytest.param("a\u2028/sop setuju", [], id="unicode-line-separator-is-no-line-break"),
+        pytest.param("a\x85/sop setuju", [], id="next-line-char-is-no-line-break"),
+        pytest.param("a\r/sop setuju", [("setuju", "")], id="carriage-return-is-a-line-break"),
+        pytest.param("a  \n/sop setuju", [("setuju", "")], id="hard-break"),
+    ],
+)
+def test_commands_are_read_where_markdown_shows_a_paragraph(
+    body: str, verbs: list[tuple[str, str]]
+) -> None:
+    """Only lines of ordinary paragraphs, as CommonMark breaks them, can hold a command."""
+    assert [(c.verb.value, c.argument) for c in parse_note(note(body))] == verbs
+
+
 def test_author_comes_from_the_record_not_the_text() -> None:
     """`/sop setuju sebagai dewi` typed by sari is sari's command."""
     [command] = parse_note(note("/sop setuju sebagai @dewi", author="sari"))

@@ -271,3 +271,57 @@ def test_links_are_found_whatever_the_case_of_the_scheme() -> None:
     """`HTTPS://` is a link like `https://`."""
     issue = issue_of(2, description="Lihat HTTPS://Git.Example.go.id/dinas/aplikasi")
     assert urls(issue) == ["HTTPS://Git.Example.go.id/dinas/aplikasi"]
+
+
+def test_sign_off_from_the_uploader_of_the_evidence_does_not_count() -> None:
+    """The owner who uploaded the UAT report themselves cannot also sign it off."""
+    request = request_for(KARANGANYAR, people={"pd-pengampu": "rina"})
+    issue = issue_of(
+        10,
+        notes=[note("rina", "/sop setuju")],
+        attachments=[attachment("laporan-uat.pdf", by="rina")],
+    )
+    found = evidence_status(issue, KARANGANYAR.step(10), UAT_SIGN_OFF, request)
+    assert not found.present
+
+
+def test_sign_off_from_someone_assigned_to_do_the_work_does_not_count() -> None:
+    """An owner whom people assigned to the step (not for signing) did the work: no sign-off."""
+    request = request_for(KARANGANYAR, people={"pd-pengampu": ("rina", "tono")})
+    issue = observed(KARANGANYAR).step(10, notes=[note("tono", "/sop setuju")], assignees=["tono"])
+    step_issue = issue.build().steps[10]
+    assert evidence_status(step_issue, KARANGANYAR.step(10), UAT_SIGN_OFF, request).present
+    outsider = observed(KARANGANYAR).step(
+        10, notes=[note("rina", "/sop setuju")], assignees=["budi"]
+    )
+    assert evidence_status(
+        outsider.build().steps[10], KARANGANYAR.step(10), UAT_SIGN_OFF, request
+    ).present
+
+
+def test_a_review_cannot_be_signed_off_by_who_did_the_reviewed_work() -> None:
+    """Egov step 12 approves steps 9–11: a system owner who also worked on step 9 may not sign."""
+    egov = seed("egov")
+    [approval] = [e for e in egov.step(12).evidence if e.role]
+    request = request_for(
+        egov, people={"instansi-pemilik": ("ani", "staf-ani"), "staf": "staf-ani"}
+    )
+    state = (
+        observed(egov)
+        .step(9, assignees=["staf-ani"])
+        .step(12, notes=[note("staf-ani", "/sop setuju"), note("ani", "/sop setuju")])
+        .build()
+    )
+    reviewed = [(state.steps[n], egov.step(n)) for n in (9, 10, 11)]
+    found = evidence_status(state.steps[12], egov.step(12), approval, request, None, reviewed)
+    assert found.found == "ani"
+    alone = (
+        observed(egov)
+        .step(9, assignees=["staf-ani"])
+        .step(12, notes=[note("staf-ani", "/sop setuju")])
+        .build()
+    )
+    reviewed = [(alone.steps[n], egov.step(n)) for n in (9, 10, 11)]
+    assert not evidence_status(
+        alone.steps[12], egov.step(12), approval, request, None, reviewed
+    ).present
