@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest benchmark clean
+.PHONY: run test lint typecheck pytest benchmark clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ run: $(STAMP)
 	$(BIN)/sop-sync demo
 
 ## test: lint, format check, strict type check, then the whole test suite
-test: lint typecheck pytest
+test: system-packages lint typecheck pytest
+
+## system-packages: the Debian packages tests need (.ci/system-packages), when root with apt
+system-packages:
+	bash .ci/install-system-packages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
