@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "sop_sync"
 
 LAYERS: list[set[str]] = [
-    {"errors", "resources", "yamlfile"},
+    {"errors", "resources", "secrets", "yamlfile"},
     {"model"},
     {"sop"},
     {"schedule"},
