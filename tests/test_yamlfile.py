@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import time
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
 import pytest
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from sop_sync.config import load_settings
-from sop_sync.errors import ConfigError, SopFileError, SopSyncError
-from sop_sync.yamlfile import format_key_path, problems_at, read_yaml, validate
+from sop_sync.errors import ConfigError, NotFoundError, SopFileError, SopSyncError
+from sop_sync.yamlfile import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_FILE_BYTES,
+    MAX_VALUES,
+    files,
+    format_key_path,
+    problems_at,
+    read_text,
+    read_yaml,
+    reader,
+    validate,
+)
 
 
 class _Strict(BaseModel):
@@ -268,3 +285,277 @@ def test_config_file_unreadable_as_yaml_is_a_config_error(tmp_path: Path, text: 
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError):
         load_settings(path, environ={})
+
+
+# --- hostile files ------------------------------------------------------------------------
+
+LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+"""A billion laughs: under 900 bytes, 9**9 (387 million) values once every alias is expanded."""
+
+
+def problem(text: str | bytes) -> str:
+    """The one problem reading ``text`` as ``f.yaml`` reports."""
+    with pytest.raises(SopFileError) as caught:
+        read_yaml(text, "f.yaml")
+    assert len(caught.value.problems) == 1, caught.value.problems
+    return caught.value.problems[0]
+
+
+def test_billion_laughs_is_refused_in_bounded_memory(parser: str) -> None:
+    """Aliases that would expand past the budget are refused before the data grows."""
+    assert len(LAUGHS.encode()) < 900
+    tracemalloc.start()
+    try:
+        message = problem(LAUGHS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert message == (
+        f"f.yaml:5 (e[0][2][0][6][7]): aliases expand to more than {MAX_ALIAS_VALUES} values; "
+        "write the values out instead"
+    )
+    assert peak < 20_000_000, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_a_few_aliases_stay_allowed() -> None:
+    """Aliases within the budget read as before: each use is a copy of the anchored value."""
+    data, lines = read_yaml("a: &x {b: [1, 2]}\nc: *x\nd: [*x, *x]\n", "f.yaml")
+    assert data == {"a": {"b": [1, 2]}, "c": {"b": [1, 2]}, "d": [{"b": [1, 2]}] * 2}
+    assert lines[("d", 1, "b")] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &a [1, *a]\n", "f.yaml:1 (a[1]): an alias refers to a value that holds it"),
+        ("a: &a {b: *a}\n", "f.yaml:1 (a.b): an alias refers to a value that holds it"),
+        ("a: &a {b: [{c: *a}]}\n", "f.yaml:1 (a.b[0].c): an alias refers to a value that holds it"),
+    ],
+)
+def test_recursive_alias_is_refused(text: str, message: str, parser: str) -> None:
+    """An alias inside its own anchor would never end."""
+    assert problem(text) == message
+
+
+@pytest.fixture(params=["libyaml", "pyyaml"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test twice: with libyaml (when PyYAML has it) and with PyYAML's own parser."""
+    if request.param == "pyyaml":
+        monkeypatch.setattr(reader, "LOADER", yaml.SafeLoader)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 999, 1001, 100_000])
+def test_nesting_deeper_than_the_limit_is_refused(depth: int, parser: str) -> None:
+    """Lists in lists past the limit: one line, whether libyaml or PyYAML reads the file."""
+    message = problem("a:\n  " + "[" * depth + "]" * depth + "\n")
+    assert message == f"f.yaml:2: nested deeper than {MAX_DEPTH} levels"
+
+
+def test_nesting_made_by_an_alias_is_refused(parser: str) -> None:
+    """An alias of a deep value inside another deep value: refused where it is copied."""
+    deep = MAX_DEPTH - 5
+    text = f"a: &a {'[' * deep}{']' * deep}\nb: {'[' * 10}*a{']' * 10}\n"
+    assert problem(text) == f"f.yaml:2 (b[0][0][0]…): nested deeper than {MAX_DEPTH} levels"
+
+
+def test_more_values_than_the_limit_are_refused_before_composing(
+    parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three bytes a value add up: the count stops at the limit, naming its line."""
+    monkeypatch.setattr(reader, "MAX_VALUES", 1000)
+    message = problem("a:\n  - [" + "x, " * 1000 + "x]\n")
+    assert message == "f.yaml:2: the file holds more than 1000 values"
+
+
+def test_a_file_at_the_value_limit_is_refused_quickly() -> None:
+    """Three million values in 9 MB: refused after counting the first 200,000, in seconds."""
+    began = time.perf_counter()
+    message = problem("a: [" + "x, " * 3_000_000 + "x]\n")
+    assert message == f"f.yaml:1: the file holds more than {MAX_VALUES} values"
+    assert time.perf_counter() - began < 5
+
+
+def test_block_nesting_deeper_than_the_limit_is_refused(parser: str) -> None:
+    """Indented mappings count as well (libyaml stops at 1000 levels, PyYAML would recurse)."""
+    text = "".join(" " * level + f"k{level}:\n" for level in range(2000)) + " " * 2000 + "x\n"
+    assert problem(text).endswith(f": nested deeper than {MAX_DEPTH} levels")
+
+
+def test_nesting_up_to_the_limit_reads() -> None:
+    """Exactly the limit is allowed."""
+    data, _ = read_yaml("[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1), "f.yaml")
+    assert isinstance(data, list)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["? [a, b]\n: 1\n", "{a: 1}: 2\n", "x: &k {a: 1}\n*k : 2\n"],
+    ids=["list", "mapping", "alias"],
+)
+def test_a_key_must_be_a_scalar(text: str) -> None:
+    """Keys are text or numbers; a list or mapping as a key is refused at its line."""
+    assert problem(text).endswith(": a key must be text or a number, not a list or mapping")
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("a: !!python/object:os.system x\n", "!!python/object:os.system"),
+        ("a: !!python/object/apply:os.system [ls]\n", "!!python/object/apply:os.system"),
+        ("a: !tag x\n", "!tag"),
+        ("a: !tag {b: 1}\n", "!tag"),
+        ("a: !tag [1]\n", "!tag"),
+        ("a: !!binary aGk=\n", "!!binary"),
+        ("a: !!set {b}\n", "!!set"),
+        ("a: !<tag:example.com,2026:x> 1\n", "tag:example.com,2026:x"),
+        ("!x k: 1\n", "!x"),
+    ],
+)  # fmt: skip
+def test_unknown_tags_are_refused(text: str, tag: str) -> None:
+    """Only plain YAML values: a tag sop-sync does not know is named, never constructed."""
+    key = "k" if text.startswith("!x") else "a"
+    assert problem(text) == f"f.yaml:1 ({key}): unknown tag {tag!r}: write a plain value"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: !!str [1]\n", "a tag that does not fit this value '!!str': write a plain value"),
+        ("a: !!seq {b: 1}\n", "a tag that does not fit this value '!!seq': write a plain value"),
+        ("a: !!bool maybe\n", "cannot read 'maybe' as !!bool"),
+        ("a: !!int x\n", "cannot read 'x' as !!int"),
+        ("a: !!timestamp x\n", "cannot read 'x' as !!timestamp"),
+        ("a: !!float " + "x" * 100 + "\n", f"cannot read '{'x' * 36}…' as !!float"),
+    ],
+)
+def test_a_standard_tag_on_the_wrong_value_is_refused(text: str, message: str) -> None:
+    """`!!str` on a list, `!!bool maybe`: one line, the value shortened, never a traceback."""
+    assert problem(text) == f"f.yaml:1 (a): {message}"
+
+
+def test_standard_tags_stay_allowed() -> None:
+    """`!!str 5` is the text '5'; `!!int "5"` the number 5."""
+    assert read_yaml('a: !!str 5\nb: !!int "5"\n', "f.yaml")[0] == {"a": "5", "b": 5}
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("99999999999999999999", "99999999999999999999"),
+        ("-1000000000000000000", "-1000000000000000000"),
+        ("0xFFFFFFFFFFFFFFFFF", "0xFFFFFFFFFFFFFFFFF"),
+        ("9" * 5000, "9" * 20 + "…"),
+    ],
+)
+def test_huge_integers_are_refused(written: str, shown: str) -> None:
+    """A whole number of more than 18 digits is refused (Python would take any size)."""
+    assert problem(f"no: {written}\n") == (
+        f"f.yaml:1 (no): the number {shown} is too large (more than {MAX_DIGITS} digits)"
+    )
+
+
+def test_eighteen_digits_stay_allowed() -> None:
+    """An 18-digit number (the size of an NIP) reads."""
+    assert read_yaml("no: 999999999999999999\n", "f.yaml")[0] == {"no": 999_999_999_999_999_999}
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("2026-02-30", "day is out of range for month"),
+        ("0000-01-01", "year 0 is out of range"),
+    ],
+)
+def test_impossible_dates_are_refused(written: str, reason: str) -> None:
+    """A value shaped like a date that is no date: one line, not a ValueError."""
+    assert problem(f"mulai: {written}\n") == f"f.yaml:1 (mulai): no such date {written}: {reason}"
+
+
+def test_non_utf8_bytes_name_their_line() -> None:
+    """Bytes that are not UTF-8 are refused with the line of the first bad byte."""
+    assert problem(b"a: 1\nb: caf\xe9\n") == (
+        "f.yaml:2: the file is not UTF-8 text (byte 0xe9); save it as UTF-8"
+    )
+
+
+def test_utf8_bytes_read() -> None:
+    """UTF-8 bytes read like text, a byte-order mark included."""
+    assert read_yaml("\ufeffa: café\n".encode(), "f.yaml")[0] == {"a": "café"}
+
+
+@pytest.mark.parametrize("text", ["   \n\t\n", "\t", " \r\n "])
+def test_whitespace_file_is_empty(text: str) -> None:
+    """Spaces, tabs and line breaks only: the file is empty (not a syntax error on a tab)."""
+    assert problem(text) == "f.yaml:1: the file is empty"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"), [("a: \x00\n", 1), ("a: 1\nb: \x07\n", 2), ("a: \ud800\n", 1)]
+)
+def test_control_characters_are_one_line(text: str, line: int, parser: str) -> None:
+    """A character YAML does not allow: one line with its line number."""
+    message = problem(text)
+    assert message.startswith(f"f.yaml:{line}: YAML syntax error: unacceptable character #x")
+    assert "\n" not in message
+
+
+def test_file_larger_than_the_limit_is_refused() -> None:
+    """More text than any SOP needs is refused before it is parsed."""
+    message = problem("a: " + "x" * MAX_FILE_BYTES + "\n")
+    assert message == f"f.yaml:1: the file is larger than {MAX_FILE_BYTES // 1_000_000} MB"
+
+
+# --- reading files -----------------------------------------------------------------------
+
+
+def test_read_text_returns_the_text(tmp_path: Path) -> None:
+    """A UTF-8 file's text."""
+    path = tmp_path / "a.yaml"
+    path.write_text("a: café\n", encoding="utf-8")
+    assert read_text(path) == "a: café\n"
+
+
+def test_read_text_of_a_missing_file_is_not_found(tmp_path: Path) -> None:
+    """A missing file: not found, naming it."""
+    with pytest.raises(NotFoundError) as caught:
+        read_text(tmp_path / "none.yaml")
+    assert caught.value.message == f"{tmp_path / 'none.yaml'}: no such file"
+
+
+LATIN = "(byte 0xe9); save it as UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("make", "problem_text"),
+    [
+        (lambda p: p.mkdir(), "is a folder, not a file"),
+        (lambda p: p.write_bytes(b"a: caf\xe9\n"), f"the file is not UTF-8 text {LATIN}"),
+        (lambda p: p.write_bytes(b"a: " + b"x" * 200), "the file is larger than 0.0001 MB"),
+    ],
+    ids=["folder", "latin-1", "too-large"],
+)  # fmt: skip
+def test_read_text_refuses_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[Path], object],
+    problem_text: str,
+) -> None:
+    """A folder, a file that is not UTF-8 and one too large: one line naming the file."""
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 100)
+    path = tmp_path / "x.yaml"
+    make(path)
+    with pytest.raises(SopFileError) as caught:
+        read_text(path)
+    assert caught.value.problems == [f"{path}:1: {problem_text}"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_read_text_refuses_a_device() -> None:
+    """An endless device is no file: refused without reading it."""
+    with pytest.raises(SopFileError) as caught:
+        read_text(Path("/dev/zero"))
+    assert caught.value.problems == ["/dev/zero:1: not a regular file"]

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sop_sync.errors import NotFoundError
 from sop_sync.model.request import names_per_role
-from sop_sync.yamlfile import read_yaml, validate
+from sop_sync.schedule.calendar import LAST_DAY, LAST_WORDS
+from sop_sync.yamlfile import problems_at, read_text, read_yaml, validate
 
 
 class RequestFile(BaseModel):
@@ -43,9 +43,10 @@ class RequestFile(BaseModel):
 
 def load_request_file(path: Path) -> RequestFile:
     """Read a request file; problems name file, line and key."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no such file") from None
-    data, lines = read_yaml(text, str(path))
-    return validate(RequestFile, data, str(path), lines)
+    name = str(path)
+    data, lines = read_yaml(read_text(path), name)
+    form = validate(RequestFile, data, name, lines)
+    if form.start is not None and form.start > LAST_DAY:
+        text = f"the start date {form.start} is after {LAST_DAY}, {LAST_WORDS}"
+        raise problems_at(name, lines, [(("mulai",), text)])
+    return form

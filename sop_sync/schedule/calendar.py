@@ -21,6 +21,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
+from sop_sync.errors import InputError
+
+LAST_DAY = date(9998, 12, 31)
+"""The last day sop-sync plans: a year before ``date.max``, so that no ``+ 1 day`` the
+calendar takes on the way (the next working day, the next opening) can overflow."""
+
+LAST_WORDS = "the last day sop-sync plans"
+
 AGENCY_CLOSURE = "Libur instansi"
 """The name :meth:`WorkCalendar.holiday_name` gives a day in ``extra_closures``."""
 
@@ -38,6 +46,20 @@ def _national_holidays(year: int) -> Mapping[date, str]:
     )
     # Read-only: the table is shared by every calendar through the cache.
     return MappingProxyType(dict(table))
+
+
+class BeyondCalendarError(InputError):
+    """A date or a period that would end after :data:`LAST_DAY`."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or f"the dates would run past {LAST_DAY}, {LAST_WORDS}")
+
+
+def _check(day: date) -> date:
+    """``day``, or :class:`BeyondCalendarError` when it is after :data:`LAST_DAY`."""
+    if day > LAST_DAY:
+        raise BeyondCalendarError()
+    return day
 
 
 def _as_date(day: date) -> date:
@@ -119,9 +141,9 @@ class WorkCalendar:
 
     def next_working_day(self, day: date) -> date:
         """Return the first working day on or after ``day``."""
-        day = _as_date(day)
+        day = _check(_as_date(day))
         while not self.is_working_day(day):
-            day += _ONE_DAY
+            day = _check(day + _ONE_DAY)
         return day
 
     def start_of_work(self, moment: datetime) -> datetime:
@@ -130,7 +152,7 @@ class WorkCalendar:
         Inside working hours: unchanged. Before ``day_start`` on a working day: ``day_start``
         that day. At or after ``day_end``, or on a closed day: the next working day's opening.
         """
-        day = moment.date()
+        day = _check(moment.date())
         if self.is_working_day(day):
             clock = moment.time()
             if clock < self.day_start:
@@ -148,6 +170,8 @@ class WorkCalendar:
         if minutes < 0:
             raise ValueError(f"minutes cannot be negative, got {minutes}")
         moment = self.start_of_work(start)
+        if minutes > ((LAST_DAY - moment.date()).days + 1) * self.minutes_per_day:
+            raise BeyondCalendarError()  # more than every remaining day could hold
         remaining = timedelta(minutes=minutes)
         closing = self.day_end()
         while True:
@@ -155,7 +179,7 @@ class WorkCalendar:
             if remaining <= left_today:
                 return moment + remaining
             remaining -= left_today
-            tomorrow = self.next_working_day(moment.date() + _ONE_DAY)
+            tomorrow = self.next_working_day(_check(moment.date() + _ONE_DAY))
             moment = self._at(tomorrow, self.day_start, moment)
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
@@ -178,7 +202,10 @@ class WorkCalendar:
         moment = self.start_of_work(start)
         if days == 0:
             return moment
-        if moment.time() == self.day_start:
+        from_opening = moment.time() == self.day_start
+        if days - from_opening > (LAST_DAY - moment.date()).days:
+            raise BeyondCalendarError()
+        if from_opening:
             last_day = moment.date() + timedelta(days=days - 1)
             return self._at(last_day, self.day_end(), moment)
         return moment + timedelta(days=days)

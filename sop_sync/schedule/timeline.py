@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sop_sync.schedule.calendar import WorkCalendar
+from sop_sync.schedule.calendar import LAST_DAY, LAST_WORDS, BeyondCalendarError, WorkCalendar
 from sop_sync.sop.durations import Duration, Unit, parse_duration
 from sop_sync.sop.flow import path
 from sop_sync.sop.model import Phase, Sop, Step
@@ -53,9 +53,18 @@ class Schedule:
     end: dt.datetime
     working_days: int
 
+    by_number: dict[int, ScheduledStep] = field(init=False, repr=False, compare=False)
+    """The plans by step number (what :meth:`plan_for` looks in)."""
+
+    def __post_init__(self) -> None:
+        by_number: dict[int, ScheduledStep] = {}
+        for plan in self.steps:
+            by_number.setdefault(plan.step.number, plan)
+        object.__setattr__(self, "by_number", by_number)
+
     def plan_for(self, number: int) -> ScheduledStep | None:
         """The plan of step ``number``, or None when the path skips it."""
-        return next((plan for plan in self.steps if plan.step.number == number), None)
+        return self.by_number.get(number)
 
 
 def due_after(calendar: WorkCalendar, start: dt.datetime, duration: Duration) -> dt.datetime:
@@ -76,6 +85,10 @@ def as_start(calendar: WorkCalendar, start: dt.date | dt.datetime) -> dt.datetim
     """A date means the start of work that day (or the next working day)."""
     if not isinstance(start, dt.datetime):
         start = dt.datetime.combine(start, dt.time())
+    if start.date() > LAST_DAY:
+        raise BeyondCalendarError(
+            f"the start date {start:%Y-%m-%d} is after {LAST_DAY}, {LAST_WORDS}"
+        )
     return calendar.start_of_work(start)
 
 
@@ -94,12 +107,18 @@ def schedule(
     plans: list[ScheduledStep] = []
     for number in path(sop, answers):
         step = sop.step(number)
-        step_start = calendar.start_of_work(clock)
-        if step.time.ongoing:
-            plans.append(ScheduledStep(step, step_start, None, sop.phase_of(number)))
-            continue
-        assumed = step.time.tentative
-        due = due_after(calendar, step_start, tentative if assumed else step.time)
+        try:
+            step_start = calendar.start_of_work(clock)
+            if step.time.ongoing:
+                plans.append(ScheduledStep(step, step_start, None, sop.phase_of(number)))
+                continue
+            assumed = step.time.tentative
+            due = due_after(calendar, step_start, tentative if assumed else step.time)
+        except BeyondCalendarError:
+            raise BeyondCalendarError(
+                f"step {number} would fall due after {LAST_DAY}, {LAST_WORDS} "
+                f"(start {begin:%Y-%m-%d})"
+            ) from None
         plans.append(ScheduledStep(step, step_start, due, sop.phase_of(number), assumed))
         clock = due
     end = max((plan.due for plan in plans if plan.due is not None), default=begin)
@@ -114,9 +133,13 @@ def schedule(
 
 
 def _windows(sop: Sop, plans: list[ScheduledStep]) -> tuple[PhaseWindow, ...]:
+    by_phase: dict[int, list[ScheduledStep]] = {}
+    for plan in plans:
+        if plan.phase is not None:
+            by_phase.setdefault(id(plan.phase), []).append(plan)
     windows: list[PhaseWindow] = []
     for phase in sop.phases:
-        inside = [plan for plan in plans if plan.phase == phase]
+        inside = by_phase.get(id(phase), [])
         if not inside:
             continue
         dues = [plan.due for plan in inside]
@@ -137,4 +160,11 @@ def procedure_deadline(
     """When the whole procedure must be done, for an SOP with a ``batas_waktu``."""
     if sop.deadline is None or not sop.deadline.fixed:
         return None
-    return due_after(calendar, as_start(calendar, start), sop.deadline)
+    begin = as_start(calendar, start)
+    try:
+        return due_after(calendar, begin, sop.deadline)
+    except BeyondCalendarError:
+        raise BeyondCalendarError(
+            f"the batas_waktu {sop.deadline.text!r} from {begin:%Y-%m-%d} would fall after "
+            f"{LAST_DAY}, {LAST_WORDS}"
+        ) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from sop_sync.sop.flow import EdgeKind, edges, first_step, reachable
+from sop_sync.sop.index import first_cover
 from sop_sync.sop.model import Sop
 from sop_sync.yamlfile import KeyPath
 
@@ -30,11 +31,12 @@ def _deadline(sop: Sop) -> Iterator[Problem]:
 
 
 def _roles(sop: Sop) -> Iterator[Problem]:
-    ids = [role.id for role in sop.roles]
-    for index, role_id in enumerate(ids):
-        if role_id in ids[:index]:
-            yield ("pelaksana", index, "id"), f"role id {role_id!r} is used twice"
-    known = ", ".join(ids)
+    ids: dict[str, int] = {}
+    for index, role in enumerate(sop.roles):
+        if role.id in ids:
+            yield ("pelaksana", index, "id"), f"role id {role.id!r} is used twice"
+        ids.setdefault(role.id, index)
+    known = ", ".join(role.id for role in sop.roles)
     for index, step in enumerate(sop.steps):
         for position, role_id in enumerate(step.roles):
             if role_id not in ids:
@@ -112,24 +114,23 @@ def _reachability(sop: Sop) -> Iterator[Problem]:
 def _phases(sop: Sop) -> Iterator[Problem]:
     if not sop.phases:
         return
-    numbers = {step.number for step in sop.steps}
-    owner: dict[int, str] = {}
+    numbers = sorted({step.number for step in sop.steps})
+    present = set(numbers)
+    cover = first_cover(numbers, [(phase.first, phase.last) for phase in sop.phases])
+    overlaps = {index: (number, count) for index, number, count in cover.overlaps}
     for index, phase in enumerate(sop.phases):
         if phase.first > phase.last:
             yield ("fase", index, "sampai"), f"'sampai' ({phase.last}) is before 'dari'"
             continue
         for number in (phase.first, phase.last):
-            if number not in numbers:
+            if number not in present:
                 key = "dari" if number == phase.first else "sampai"
                 yield ("fase", index, key), f"step {number} does not exist"
-        for number in sorted(numbers):
-            if phase.first <= number <= phase.last:
-                if number in owner:
-                    yield (
-                        ("fase", index),
-                        f"step {number} is already in phase {owner[number]!r}",
-                    )
-                owner[number] = phase.id
+        if index in overlaps:
+            number, count = overlaps[index]
+            owner = sop.phases[cover.owner[number]].id
+            more = f" ({count} of its steps are in earlier phases)" if count > 1 else ""
+            yield ("fase", index), f"step {number} is already in phase {owner!r}{more}"
     for index, step in enumerate(sop.steps):
-        if step.number not in owner:
+        if step.number not in cover.owner:
             yield ("langkah", index, "no"), f"step {step.number} is in no phase ('fase')"

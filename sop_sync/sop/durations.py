@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 
 class Unit(enum.Enum):
@@ -50,7 +51,7 @@ class Duration:
         return self.text or "—"
 
 
-_DECIMAL = r"\d+(?:[.,]\d+)?"
+_DECIMAL = r"\d+(?:[.,]\d{1,6})?"
 _NUMBER = rf"(?P<min>{_DECIMAL})(?:\s*[-–]\s*(?P<max>{_DECIMAL}))?"
 _ABOUT = re.compile(
     r"^(?:±|\+/-|\+-|kurang\s+lebih|kl\.?|sekitar|maks(?:imal)?\.?)\s*", re.IGNORECASE
@@ -68,6 +69,16 @@ _FIXED = re.compile(
     re.IGNORECASE,
 )
 _TENTATIVE = {"", "tentatif", "-", "—"}
+LONGEST_YEARS = 40
+_LONGEST: dict[Unit, int] = {
+    Unit.MENIT: 4_680_000,
+    Unit.JAM: 78_000,
+    Unit.HARI_KERJA: 10_400,
+    Unit.HARI_KALENDER: 14_610,
+}
+"""A working life (40 years) in each unit: 260 working days a year of 7.5 hours (Perpres
+21/2023), or 14,610 calendar days. A longer time is a typo, or an attack that would overflow
+the calendar; no step and no ``batas_waktu`` outlasts the career of the civil servant."""
 _ONGOING = re.compile(r"selama\s+.*\s+(digunakan|berjalan|beroperasi)", re.IGNORECASE)
 
 
@@ -77,6 +88,7 @@ def parse_duration(text: str | None, *, plain_hari: Unit = Unit.HARI_KERJA) -> D
     ``plain_hari`` says what "hari" alone means (working days unless configured).
     """
     original = "" if text is None else str(text)
+    shown = _shown(original.strip())
     cleaned = " ".join(original.split())
     if cleaned.lower() in _TENTATIVE:
         return Duration(text=original.strip(), tentative=True)
@@ -85,12 +97,14 @@ def parse_duration(text: str | None, *, plain_hari: Unit = Unit.HARI_KERJA) -> D
     match = _FIXED.fullmatch(_ABOUT.sub("", cleaned))
     if match is None:
         raise ValueError(
-            f"cannot read the time {original.strip()!r}; write it like '2 jam', '1-2 jam', "
+            f"cannot read the time {shown!r}; write it like '2 jam', '1-2 jam', "
             "'1,5 jam', '30 menit', '3 hari kerja', '7 hari kalender', '1 minggu', 'Tentatif' "
             "or 'Selama sistem informasi digunakan'"
         )
     word = " ".join(match["unit"].lower().split())
     unit = plain_hari if word in ("hari", "minggu") else _UNITS[word]
+    if any(len(re.split("[.,]", n)[0]) > 9 for n in (match["min"], match["max"] or "")):
+        raise _too_long(shown, unit)  # no need to read all the digits of a number that large
     low, high = _amount(match["min"]), _amount(match["max"] or match["min"])
     if word == "minggu":  # a week: 5 working days, or 7 calendar days where hari means that
         per_week = 7 if unit is Unit.HARI_KALENDER else 5
@@ -99,16 +113,30 @@ def parse_duration(text: str | None, *, plain_hari: Unit = Unit.HARI_KERJA) -> D
         unit, low, high = Unit.MENIT, low * 60, high * 60
     if low % 1 or high % 1:
         raise ValueError(
-            f"cannot read the time {original.strip()!r}: a fraction only works with 'jam' "
+            f"cannot read the time {shown!r}: a fraction only works with 'jam' "
             "(write '1,5 jam', or '90 menit')"
         )
+    if high > _LONGEST[unit]:
+        raise _too_long(shown, unit)
     if high < low:
-        raise ValueError(f"the range in {original.strip()!r} runs backwards")
+        raise ValueError(f"the range in {shown!r} runs backwards")
     if high == 0:
-        raise ValueError(f"the time {original.strip()!r} is zero")
+        raise ValueError(f"the time {shown!r} is zero")
     return Duration(text=original.strip(), minimum=int(low), maximum=int(high), unit=unit)
 
 
-def _amount(text: str) -> float:
-    """``1,5`` or ``1.5`` -> 1.5 (Indonesian writes the decimal comma)."""
-    return float(text.replace(",", "."))
+def _too_long(shown: str, unit: Unit) -> ValueError:
+    return ValueError(
+        f"the time {shown!r} is longer than {LONGEST_YEARS} years "
+        f"(at most {_LONGEST[unit]} {unit.value})"
+    )
+
+
+def _amount(text: str) -> int | Fraction:
+    """``1,5`` or ``1.5`` -> 3/2, exactly (Indonesian writes the decimal comma); ``2`` -> 2."""
+    return Fraction(text.replace(",", ".")) if "," in text or "." in text else int(text)
+
+
+def _shown(text: str) -> str:
+    """``text`` cut to a length a one-line message can quote."""
+    return text if len(text) <= 40 else f"{text[:30]}…{text[-8:]}"

@@ -40,7 +40,8 @@ def ordered(sop: Sop) -> tuple[Step, ...]:
 
 def default_next(sop: Sop, step: Step) -> Target:
     """The row after ``step`` in the table, or the end after the last row."""
-    return min((o.number for o in sop.steps if o.number > step.number), default=END)
+    after = sop.number_after(step.number)
+    return END if after is None else after
 
 
 def edges(sop: Sop, step: Step) -> tuple[Edge, ...]:
@@ -65,7 +66,7 @@ def all_edges(sop: Sop) -> tuple[Edge, ...]:
 
 def first_step(sop: Sop) -> Step:
     """Where every request starts: the lowest step number."""
-    return ordered(sop)[0]
+    return min(sop.steps, key=lambda step: step.number)
 
 
 def reachable(sop: Sop, answers: Mapping[int, bool] | None = None) -> frozenset[int]:
@@ -119,12 +120,12 @@ def path(sop: Sop, answers: Mapping[int, bool] | None = None) -> tuple[int, ...]
             raise PathError(f"SOP {sop.id!r} has no step {number} ({decisions})")
         if known[number].decision is None:
             raise PathError(f"step {number} of SOP {sop.id!r} is not a decision step ({decisions})")
-    taken: list[int] = []
+    taken: dict[int, None] = {}  # in order, and a quick "been here?"
     current: Target = first_step(sop).number
     while isinstance(current, int):
         if current in taken:
             raise PathError(f"the flow returns to step {current} without a koreksi")
-        taken.append(current)
+        taken[current] = None
         step = known[current]
         if step.decision is not None:
             yes = answers.get(current, True)

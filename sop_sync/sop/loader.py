@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sop_sync.errors import NotFoundError, SopFileError
+from sop_sync.errors import SopFileError
 from sop_sync.sop.checks import check_sop
 from sop_sync.sop.durations import Unit
 from sop_sync.sop.model import Sop
-from sop_sync.yamlfile import format_key_path, problems_at, read_yaml, validate
+from sop_sync.yamlfile import format_key_path, problems_at, read_text, read_yaml, validate
 
 __all__ = ["format_key_path", "load_sop", "parse_sop", "sop_files"]
 
@@ -33,12 +33,7 @@ def parse_sop(text: str, name: str) -> Sop:
 def load_sop(path: Path | str) -> Sop:
     """Load and check one SOP file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SopFileError([f"{path}:1: cannot read the file: {error}"]) from None
+    text = read_text(path)
     sop = parse_sop(text, str(path))
     if sop.id != path.stem:
         raise SopFileError(

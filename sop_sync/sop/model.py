@@ -51,11 +51,20 @@ peran                      role                       role that must sign off
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+)
 
 from sop_sync.sop.durations import Duration, Unit, parse_duration
+from sop_sync.sop.index import Cover, first_cover, number_after
 
 END: Literal["selesai"] = "selesai"
 """Target meaning "the procedure ends here" (the end capsule)."""
@@ -70,7 +79,8 @@ class _Frozen(BaseModel):
 
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""A name, title or question: read without surrounding white space, and never blank."""
 
 
 class Dates(_Frozen):
@@ -213,21 +223,63 @@ class Sop(_Frozen):
 
     def role(self, role_id: str) -> Role:
         """The role with this id (``KeyError`` when unknown)."""
-        for role in self.roles:
-            if role.id == role_id:
-                return role
-        raise KeyError(role_id)
+        return self._tables().roles[role_id]
 
     def step(self, number: int) -> Step:
         """The step with this number (``KeyError`` when unknown)."""
-        for step in self.steps:
-            if step.number == number:
-                return step
-        raise KeyError(number)
+        return self._tables().steps[number]
 
     def phase_of(self, number: int) -> Phase | None:
-        """The phase covering step ``number``, if any."""
-        for phase in self.phases:
-            if phase.first <= number <= phase.last:
-                return phase
-        return None
+        """The phase covering step ``number``, if any (the first listed, should two)."""
+        tables = self._tables()
+        if number in tables.steps:
+            index = tables.phases.owner.get(number)
+            return None if index is None else self.phases[index]
+        return next((p for p in self.phases if p.first <= number <= p.last), None)
+
+    def number_after(self, number: int) -> int | None:
+        """The next higher step number in the table, or None after the last step."""
+        return number_after(self._tables().numbers, number)
+
+    def _tables(self) -> _Tables:
+        """The lookups of this SOP, built on first use.
+
+        Kept beside the fields (pydantic compares, hashes and dumps fields only) with the
+        tuples they were built from, so a ``model_copy`` with other steps builds its own.
+        """
+        tables = self.__dict__.get(_TABLES)
+        if not isinstance(tables, _Tables) or not tables.built_from(self):
+            tables = _Tables.of(self)
+            self.__dict__[_TABLES] = tables
+        return tables
+
+
+_TABLES = "_sop_sync_tables"
+"""Where a :class:`Sop` keeps its lookups (no field and no method has this name)."""
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Steps by number, roles by id, sorted step numbers and each step's phase."""
+
+    source: tuple[tuple[Step, ...], tuple[Role, ...], tuple[Phase, ...]]
+    steps: dict[int, Step]
+    roles: dict[str, Role]
+    numbers: list[int]
+    phases: Cover
+
+    @classmethod
+    def of(cls, sop: Sop) -> _Tables:
+        steps: dict[int, Step] = {}
+        for step in sop.steps:
+            steps.setdefault(step.number, step)  # a number used twice: the first row
+        roles: dict[str, Role] = {}
+        for role in sop.roles:
+            roles.setdefault(role.id, role)
+        numbers = sorted(steps)
+        phases = first_cover(numbers, [(phase.first, phase.last) for phase in sop.phases])
+        return cls((sop.steps, sop.roles, sop.phases), steps, roles, numbers, phases)
+
+    def built_from(self, sop: Sop) -> bool:
+        steps, roles, phases = self.source
+        return steps is sop.steps and roles is sop.roles and phases is sop.phases

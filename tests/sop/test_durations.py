@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sop_sync.sop.durations import Duration, Unit, parse_duration
+from sop_sync.sop.durations import LONGEST_YEARS, Duration, Unit, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,48 @@ def test_a_week_is_seven_days_where_hari_means_calendar_days() -> None:
     """In an SOP counting calendar days, a week is 7 of them."""
     week = parse_duration("1 minggu", plain_hari=Unit.HARI_KALENDER)
     assert (week.maximum, week.unit) == (7, Unit.HARI_KALENDER)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        ("100000000000000000000 hari", "10400 hari kerja"),
+        ("1" + "0" * 400 + " jam", "78000 jam"),
+        ("1-1" + "0" * 5000 + " menit", "4680000 menit"),
+        ("10401 hari kerja", "10400 hari kerja"),
+        ("14611 hari kalender", "14610 hari kalender"),
+        ("78001 jam", "78000 jam"),
+        ("78000,5 jam", "4680000 menit"),
+        ("4680001 menit", "4680000 menit"),
+        ("2081 minggu", "10400 hari kerja"),
+    ],
+)
+def test_times_longer_than_a_working_life_are_refused(text: str, limit: str) -> None:
+    """A time of more than 40 years is a typo or an attack: one line, the text shortened."""
+    with pytest.raises(ValueError, match="is longer than 40 years") as caught:
+        parse_duration(text)
+    message = str(caught.value)
+    assert message.endswith(f"is longer than {LONGEST_YEARS} years (at most {limit})")
+    assert len(message) < 200
+
+
+def test_a_long_number_is_refused_without_floating_point() -> None:
+    """A number too big for a float is still refused as too long (not an OverflowError)."""
+    with pytest.raises(ValueError, match="longer than 40 years"):
+        parse_duration("9" * 400 + " hari", plain_hari=Unit.HARI_KALENDER)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["10400 hari kerja", "14610 hari kalender", "78000 jam", "4680000 menit", "2080 minggu"],
+)
+def test_forty_years_stay_allowed(text: str) -> None:
+    """Up to 40 years (10,400 working days of 7.5 hours, 14,610 calendar days) is accepted."""
+    assert parse_duration(text).fixed
+
+
+def test_an_unreadable_long_time_is_quoted_short() -> None:
+    """The message quotes the start and the end of a long text, on one short line."""
+    with pytest.raises(ValueError, match="cannot read the time") as caught:
+        parse_duration("x" * 100_000)
+    assert len(str(caught.value)) < 300

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -231,3 +232,85 @@ def test_deadline_and_columnless_role_load(tmp_path: Path) -> None:
     assert (sop.deadline.maximum, sop.deadline.unit) == (5, Unit.HARI_KERJA)
     assert not sop.role("kasi").column
     assert sop.role("analis").column
+
+
+HOSTILE = [
+    pytest.param(
+        VALID.replace("nama: Contoh SOP", 'nama: "   "'),
+        "contoh.yaml:2 (nama): should not be blank",
+        id="blank-sop-name",
+    ),
+    pytest.param(
+        VALID.replace("    nama: Kasi\n", '    nama: "  "\n'),
+        "contoh.yaml:9 (pelaksana[1].nama): should not be blank",
+        id="blank-role-name",
+    ),
+    pytest.param(
+        VALID.replace("    kegiatan: Tutup\n", '    kegiatan: "\\t \\n"\n'),
+        "contoh.yaml:39 (langkah[3].kegiatan): should not be blank",
+        id="blank-activity",
+    ),
+    pytest.param(
+        VALID.replace("      pertanyaan: Kebutuhan lengkap?\n", "      pertanyaan: ' '\n"),
+        "contoh.yaml:29 (langkah[1].keputusan.pertanyaan): should not be blank",
+        id="blank-question",
+    ),
+    pytest.param(
+        VALID.replace("    nama: Akhir\n", "    nama: ''\n"),
+        "contoh.yaml:16 (fase[1].nama): should not be blank",
+        id="empty-phase-name",
+    ),
+    pytest.param(
+        VALID.replace("    waktu: 2 jam\n", "    waktu: 100000000000000000000 hari\n"),
+        "contoh.yaml:23 (langkah[0].waktu): the time '100000000000000000000 hari' is longer "
+        "than 40 years (at most 10400 hari kerja)",
+        id="time-of-10^20-days",
+    ),
+    pytest.param(
+        VALID + "batas_waktu: 100000000000000000000 hari\n",
+        "contoh.yaml:42 (batas_waktu): the time '100000000000000000000 hari' is longer than "
+        "40 years (at most 10400 hari kerja)",
+        id="deadline-of-10^20-days",
+    ),
+    pytest.param(
+        VALID.replace("  - no: 4\n", "  - no: 99999999999999999999\n"),
+        "contoh.yaml:38 (langkah[3].no): the number 99999999999999999999 is too large "
+        "(more than 18 digits)",
+        id="step-number-of-20-digits",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), HOSTILE)
+def test_hostile_values_are_one_problem(tmp_path: Path, text: str, message: str) -> None:
+    """Blank names and times or numbers too large: one message naming file, line and key."""
+    assert problems_of(tmp_path, text) == [message]
+
+
+def test_names_are_read_without_surrounding_spaces(tmp_path: Path) -> None:
+    """A name written with spaces around it (or a block scalar's line break) is trimmed."""
+    text = VALID.replace("nama: Contoh SOP", 'nama: "  Contoh SOP "').replace(
+        "    kegiatan: Tutup\n", "    kegiatan: |\n      Tutup\n"
+    )
+    sop = load_sop(write(tmp_path, text))
+    assert (sop.name, sop.steps[3].activity) == ("Contoh SOP", "Tutup")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.mkdir(), "{path}:1: is a folder, not a file"),
+        (lambda p: p.write_bytes(b"id: c\nnama: caf\xe9\n"), "{path}:2: the file is not UTF-8 "
+         "text (byte 0xe9); save it as UTF-8"),
+    ],
+    ids=["folder", "latin-1"],
+)  # fmt: skip
+def test_unreadable_sop_file_is_one_line(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    """A folder named like an SOP file, or a file in another encoding: one line."""
+    path = tmp_path / "contoh.yaml"
+    make(path)
+    with pytest.raises(SopFileError) as caught:
+        load_sop(path)
+    assert caught.value.problems == [message.format(path=path)]

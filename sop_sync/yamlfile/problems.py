@@ -1,21 +1,16 @@
-"""YAML files with errors that name the file, the line and the key path.
+"""Problems as ``file:line (key.path): text``: pydantic's errors mapped back to the YAML.
 
-Shared by SOP files and the configuration: the YAML is composed into nodes so every key
-keeps its line, then validated by a pydantic model whose errors are mapped back to lines.
+:func:`validate` checks read data with a pydantic model; every error names the line of its key
+path (the longest prefix of it written in the file) in words an analyst can act on.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sop_sync.errors import SopFileError
-
-LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML was built with it (several times faster); its nodes carry
-the same marks, so every key keeps its line."""
 
 KeyPath = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -28,39 +23,6 @@ def format_key_path(key_path: KeyPath) -> str:
     for part in key_path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
-
-
-class _Reader:
-    """Turns a composed YAML node tree into plain data, remembering each key's line."""
-
-    def __init__(self) -> None:
-        self.lines: Lines = {}
-        self.duplicates: list[tuple[int, KeyPath, str]] = []
-        """(line, key path, message) of each repeated key."""
-        self._constructor = yaml.SafeLoader("")
-
-    def read(self, node: yaml.Node, key_path: KeyPath) -> Any:
-        self.lines.setdefault(key_path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                # keys are taken as written: YAML 1.1 would read the key `no` as False
-                key = (
-                    key_node.value
-                    if isinstance(key_node, yaml.ScalarNode)
-                    else self._constructor.construct_object(key_node)
-                )
-                child = (*key_path, str(key))
-                if key in result:
-                    line = key_node.start_mark.line + 1
-                    self.duplicates.append((line, child, f"key {key!r} appears twice"))
-                    continue
-                self.lines[child] = key_node.start_mark.line + 1
-                result[key] = self.read(value_node, child)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.read(item, (*key_path, index)) for index, item in enumerate(node.value)]
-        return self._constructor.construct_object(node)
 
 
 def _line_of(lines: Lines, key_path: KeyPath) -> tuple[int, KeyPath]:
@@ -106,6 +68,8 @@ def _plain_text(item: Any, siblings: list[Any]) -> str:
     if kind == "string_pattern_mismatch":
         pattern = context.get("pattern", "")
         return _PATTERNS.get(pattern, f"should match the pattern {pattern}")
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "should not be blank"
     if kind == "too_short":
         least = context.get("min_length", 1)
         return "needs at least one item" if least == 1 else f"needs at least {least} items"
@@ -162,7 +126,7 @@ def _pydantic_problems(name: str, lines: Lines, error: ValidationError, data: An
                 text = f"should be one of {context.get('expected_tags')}"
                 item = {**item, "input": context.get("tag")}
             if (
-                kind not in ("value_error", "too_short")
+                kind not in ("value_error", "too_short", "string_too_short")
                 and "input" in item
                 and not isinstance(item["input"], dict | list)
             ):
@@ -172,42 +136,6 @@ def _pydantic_problems(name: str, lines: Lines, error: ValidationError, data: An
         seen.add(key_path)
         problems.append(_message(name, lines, key_path, text))
     return problems
-
-
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree, parsed by libyaml where PyYAML has it.
-
-    A broken file is parsed again by PyYAML's own parser, whose messages say more
-    ("expected ',' or ']', but got ':'").
-    """
-    try:
-        return yaml.compose(text, Loader=LOADER)
-    except yaml.YAMLError:
-        if LOADER is yaml.SafeLoader:
-            raise
-    return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
-def read_yaml(text: str, name: str) -> tuple[Any, Lines]:
-    """Parse ``text``; return the data and the line of every key path."""
-    try:
-        node = _compose(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = error.problem or error.context or "invalid YAML"
-        raise SopFileError([f"{name}:{line}: YAML syntax error: {problem}"]) from None
-    except yaml.YAMLError as error:
-        raise SopFileError([f"{name}:1: YAML syntax error: {error}"]) from None
-    if node is None:
-        raise SopFileError([f"{name}:1: the file is empty"])
-    reader = _Reader()
-    data = reader.read(node, ())
-    if reader.duplicates:
-        raise SopFileError(
-            [f"{name}:{line} ({format_key_path(k)}): {t}" for line, k, t in reader.duplicates]
-        )
-    return data, reader.lines
 
 
 def validate(
