@@ -16,6 +16,7 @@ import gitlab.config
 
 from sop_sync.config import GitLabSettings
 from sop_sync.errors import ConfigError
+from sop_sync.secrets import clean_token
 from sop_sync.trackers.base import Connection
 from sop_sync.trackers.gitlab.code_host import GitLabMergeRequests, GitLabRepositories
 from sop_sync.trackers.gitlab.facade import GitLabTracker
@@ -36,13 +37,15 @@ def client(settings: GitLabSettings, environ: Mapping[str, str] | None = None) -
         made.retry_transient_errors = True
         return made
     url = settings.url or env.get("SOP_SYNC_GITLAB_URL") or env.get("GITLAB_URL")
-    token = env.get("SOP_SYNC_GITLAB_TOKEN") or env.get("GITLAB_TOKEN")
+    variable = "SOP_SYNC_GITLAB_TOKEN" if env.get("SOP_SYNC_GITLAB_TOKEN") else "GITLAB_TOKEN"
+    token = env.get(variable, "")
     if not url:
         raise ConfigError("GitLab URL missing: set tracker.url or SOP_SYNC_GITLAB_URL")
-    if not token:
+    if not token.strip():
         raise ConfigError(
             "GitLab token missing: set SOP_SYNC_GITLAB_TOKEN (or tracker.gitlab_section)"
         )
+    token = clean_token(variable, token)
     return gitlab.Gitlab(
         url,
         private_token=token,

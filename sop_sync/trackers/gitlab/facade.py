@@ -5,7 +5,8 @@ epic``) or a parent issue labelled ``permohonan`` (any tier, ``hierarchy: issue`
 is a project issue carrying the hidden marker at the end of its description (:mod:`.marker`).
 Ordering links cannot be listed in bulk: the epic's marker records the links sop-sync
 confirmed (``tautan``), so reconciling needs no per-issue link reads. The session
-(:mod:`.session`) holds the client and the run's cache; :mod:`.read` and :mod:`.write` use it.
+(:mod:`.session`) holds the client and the run's cache; :mod:`.read` and :mod:`.write` use it,
+with :mod:`.listing`, :mod:`.history`, :mod:`.labels` and :mod:`.milestones`.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class GitLabTracker:
         return read.requests(self.session)
 
     def observe(self, key: str, *, history: bool = True) -> ObservedRequest:
-        """The request's objects; notes and uploads only with ``history``."""
+        """The request's objects; notes, uploads and state events only with ``history``."""
         return read.observe(self.session, key, history=history)
 
     def apply(self, change: Change) -> None:

@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass, field
+from typing import Any
 
 from sop_sync.model.changes import MARKER_VERSION, Ref
 
 _MARKER = re.compile(r"\n?<!-- sop-sync:v(\d+) (\{.*?\}) -->\s*\Z", re.DOTALL)
 _REPLY = re.compile(r"\n*<!-- sop-sync:re (\S+) -->\s*\Z")
 # GitLab upload links, relative (/uploads/<32 hex>/<name>) and absolute (webhook bodies:
-# https://host/-/project/<id>/uploads/<hex>/<name>); see reference/gitlab.md "Attachments"
+# https://host/-/project/<id>/uploads/<hex>/<name>); see reference/gitlab.md "Attachments".
+# The link text may hold escaped brackets (sop-sync writes the name given there).
 UPLOAD = re.compile(
-    r"\[(?P<alt>[^\]]*)\]\((?P<url>(?:https?://[^\s)]+)?/(?:-/project/\d+/)?uploads/"
+    r"\[(?P<alt>(?:\\.|[^\]\\\n])*)\]\((?P<url>(?:https?://[^\s)]+)?/(?:-/project/\d+/)?uploads/"
     r"(?P<secret>[0-9a-f]{32})/(?P<name>[^\s)]+))\)"
 )
+# CarrierWave::SanitizedFile#sanitize, which GitLab's FileUploader stores uploads with
+# (app/uploaders/file_uploader.rb: the url and the link text use ``file.filename``): every
+# character outside [[:word:].-+] becomes "_" (carrierwave lib/carrierwave/sanitized_file.rb)
+_UNSAFE = re.compile(r"[^\w.\-+]")
+_ESCAPED = re.compile(r"\\(.)")
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,42 @@ def split(stored: str | None) -> tuple[str, Marker | None]:
     return text[: match.start()], marker
 
 
+def sanitize_filename(name: str) -> str:
+    """The name GitLab stores an upload under (CarrierWave's ``sanitize``)."""
+    name = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name)
+    if re.fullmatch(r"\.+", name):
+        name = f"_{name}"
+    return name or "unnamed"
+
+
 def upload_links(text: str) -> list[tuple[str, str]]:
-    """``(file name, url)`` of every upload linked in Markdown ``text``."""
-    return [(m.group("name"), m.group("url")) for m in UPLOAD.finditer(text)]
+    """``(file name, url)`` of every upload linked in Markdown ``text``.
+
+    The name is the link's text when it is the name the file was given (GitLab stores
+    ``Laporan UAT (final).pdf`` as ``Laporan_UAT__final_.pdf``: the text cleaned as GitLab
+    cleans names gives the stored name), else the stored name from the URL (GitLab's own
+    link text for an image leaves out the extension; a person may write any text; where
+    Python's word characters and Ruby's ``[[:word:]]`` differ, the stored name is the safe
+    answer).
+    """
+    found = []
+    for m in UPLOAD.finditer(text):
+        alt = _ESCAPED.sub(r"\1", m.group("alt"))
+        stored = urllib.parse.unquote(m.group("name"))
+        name = alt if alt and sanitize_filename(alt) == m.group("name") else stored
+        found.append((name, m.group("url")))
+    return found
+
+
+def upload_markdown(filename: str, uploaded: dict[str, Any]) -> str:
+    """The link to an upload, its text the name given (GitLab's ``markdown`` has the stored one).
+
+    Images stay embedded (``!``) as in GitLab's own ``markdown``.
+    """
+    text = re.sub(r"([\\\[\]])", r"\\\1", re.sub(r"[\r\n]", " ", filename))
+    embedded = "!" if str(uploaded.get("markdown", "")).startswith("!") else ""
+    return f"{embedded}[{text}]({uploaded['url']})"
 
 
 def with_reply(body: str, in_reply_to: str | None) -> str:

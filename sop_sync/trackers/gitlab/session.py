@@ -1,54 +1,40 @@
 """One run's session with GitLab: the client, the project and group, and what was read.
 
 Readers (:mod:`.read`) and writers (:mod:`.write`) take the session; nothing else holds
-python-gitlab objects. MarkedIssue objects are found with paginated list calls filtered by label,
-cached for the run and kept current from the API's own answers, so reconciling many requests
-costs about ceil(issues / 100) list calls. Lazy loads happen under the lock: writes running in
-parallel share one cache.
+python-gitlab objects. The list calls themselves are in :mod:`.listing`; the session keeps
+their answers for the run, current with the API's own answers to its writes.
+
+Step issues are found in one of two ways. In bulk: every issue labelled ``sop::<id>``, listed
+once per run (about ceil(issues / 100) list calls, whatever the number of requests), which is
+what planning and a run over many requests use: it is the authoritative view, so a step is
+never created twice. One by one: the first request read with its history in a run (``status
+<kunci>``, ``check <kunci>``) lists only its own issues (:func:`.listing.request_steps`).
+Milestones come with the issues that use them, else from a filtered listing (``search`` on
+the request key) or an exact ``title`` look-up. Lazy loads happen under the lock: writes
+running in parallel share one cache.
 """
 
 from __future__ import annotations
 
+import builtins
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import gitlab
 import requests
 from gitlab.exceptions import GitlabError
 
 from sop_sync.errors import TrackerError
-from sop_sync.model.changes import Label, Ref
-from sop_sync.model.labels import REQUEST
+from sop_sync.model.changes import Ref
 from sop_sync.model.tracker import Capabilities, Hierarchy
-from sop_sync.trackers.gitlab.marker import Marker, split
+from sop_sync.secrets import mask_url
+from sop_sync.trackers.gitlab import listing
+from sop_sync.trackers.gitlab.cache import Cache, MarkedIssue
 
 PER_PAGE = 100
-
-
-@dataclass
-class MarkedIssue:
-    """An epic or issue sop-sync owns, as last seen: GitLab's attributes and its marker."""
-
-    attrs: dict[str, Any]
-    marker: Marker
-    epic: bool = False
-    """True for a group epic (Premium); the Free parent issue is a plain issue."""
-
-
-@dataclass
-class Cache:
-    """What this run has read from GitLab, updated from the answers of its own writes."""
-
-    labels: dict[str, Label] | None = None
-    milestones: dict[str, dict[str, Any]] | None = None
-    requests: dict[str, MarkedIssue] | None = None
-    steps: dict[str, dict[str, dict[int, MarkedIssue]]] = field(default_factory=dict)
-    """SOP id -> request key -> step -> issue."""
-    users: dict[str, int] = field(default_factory=dict)
-    confirmed_links: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+T = TypeVar("T")
 
 
 class GitLabSession:
@@ -64,7 +50,8 @@ class GitLabSession:
         workers: int = 32,
     ) -> None:
         self.gl = client
-        # one pooled connection per parallel write (requests keeps 10 by default)
+        self.workers = workers
+        # one pooled connection per parallel call (requests keeps 10 by default)
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=workers)
         client.session.mount("http://", adapter)
         client.session.mount("https://", adapter)
@@ -72,19 +59,40 @@ class GitLabSession:
         self.cache = Cache()
         self.group = client.groups.get(group, lazy=True) if group else None
         # Everything a run reads first, in one round trip: the project, whether epics exist
-        # (on Premium the probe is the listing of requests), the labels and milestones.
+        # (the probe is the listing of requests as epics), the parent issues when requests may
+        # be those (Free; with `hierarchy: auto` listed alongside the probe, not after it) and
+        # the labels. Milestones are read per request, or come with the issues that use them.
         self.project = client.projects.get(project, lazy=True)  # by path until opened
+        probe = group is not None and hierarchy in ("auto", "epic")
+        if hierarchy == "epic" and not probe:
+            raise TrackerError(
+                "GitLab epics need a group: set `tracker.group` (or use `hierarchy: issue`)"
+            )
         with ThreadPoolExecutor(4) as pool:
             opening = pool.submit(
                 self.call, f"opening project {project!r}", lambda: client.projects.get(project)
             )
-            probing = pool.submit(self._capabilities, hierarchy, workers)
-            labels = pool.submit(self._fetch_labels)
-            milestones = pool.submit(self._fetch_milestones)
+            probing = pool.submit(self._probe, hierarchy) if probe else None
+            parents = (
+                pool.submit(listing.owned_requests, self, self.project.issues, epic=False)
+                if hierarchy != "epic"
+                else None
+            )
+            labels = pool.submit(listing.labels, self)
             self.project = opening.result()  # its error first: it says the most
-            self.capabilities, self.cache.requests = probing.result()
-            self.cache.labels = labels.result()
-            self.cache.milestones = milestones.result()
+            epics = probing.result() if probing is not None else None
+            premium = epics is not None
+            if not premium and parents is not None:
+                self.cache.requests = parents.result()
+            elif premium:
+                self.cache.requests = epics
+            self.cache.labels, self.cache.group_labels = labels.result()
+        self.capabilities = Capabilities(
+            hierarchy=Hierarchy.EPIC if premium else Hierarchy.ISSUE,
+            blocking_links=premium,
+            scoped_labels=premium,
+            parallel_writes=workers,
+        )
 
     # --- errors at the boundary ---------------------------------------------------------
 
@@ -96,135 +104,96 @@ class GitLabSession:
             raise TrackerError(explain(doing, error)) from None
         except requests.exceptions.RequestException as error:
             raise TrackerError(
-                f"GitLab: {doing}: cannot reach {self.gl.url} ({type(error).__name__})"
+                f"GitLab: {doing}: cannot reach {mask_url(self.gl.url)} ({type(error).__name__})"
             ) from None
-
-    def _capabilities(
-        self, hierarchy: str, workers: int
-    ) -> tuple[Capabilities, dict[str, MarkedIssue] | None]:
-        """What the instance offers; on Premium, the requests found while probing for epics."""
-        premium = False
-        found: dict[str, MarkedIssue] | None = None
-        group = self.group
-        if group is not None and hierarchy in ("auto", "epic"):
-            try:
-                found = self._owned_requests(group.epics, epic=True)
-                premium = True
-            except TrackerError as error:
-                if hierarchy == "epic":
-                    raise TrackerError(
-                        f"{error.message}; epics need GitLab Premium: "
-                        "set `tracker.hierarchy: issue`"
-                    ) from None
-        elif hierarchy == "epic":
-            raise TrackerError(
-                "GitLab epics need a group: set `tracker.group` (or use `hierarchy: issue`)"
-            )
-        capabilities = Capabilities(
-            hierarchy=Hierarchy.EPIC if premium else Hierarchy.ISSUE,
-            blocking_links=premium,
-            scoped_labels=premium,
-            parallel_writes=workers,
-        )
-        return capabilities, found
-
-    # --- list calls ---------------------------------------------------------------------
 
     def list(self, doing: str, manager: Any, **filters: Any) -> list[dict[str, Any]]:
         """Every page of a list call; python-gitlab follows the Link headers."""
         objects = self.call(doing, lambda: manager.list(get_all=True, per_page=PER_PAGE, **filters))
         return [dict(obj.attributes) for obj in objects]
 
-    def _fetch_requests(self) -> dict[str, MarkedIssue]:
-        if self.capabilities.hierarchy is Hierarchy.EPIC and self.group is not None:
-            return self._owned_requests(self.group.epics, epic=True)
-        return self._owned_requests(self.project.issues, epic=False)
+    def parallel(self, jobs: Iterable[Callable[[], T]]) -> builtins.list[T]:
+        """Run independent calls with the same bounded concurrency as writes, in order."""
+        todo = list(jobs)
+        if len(todo) < 2:
+            return [job() for job in todo]
+        with ThreadPoolExecutor(min(self.workers, len(todo))) as pool:
+            return list(pool.map(lambda job: job(), todo))
 
-    def _owned_requests(self, manager: Any, *, epic: bool) -> dict[str, MarkedIssue]:
-        found: dict[str, MarkedIssue] = {}
-        for attrs in self.list("listing requests", manager, labels=[REQUEST], state="all"):
-            _, marker = split(attrs.get("description"))
-            if marker is not None and marker.step is None:
-                found[marker.key] = MarkedIssue(attrs, marker, epic)
-        return found
+    def _probe(self, hierarchy: str) -> dict[str, MarkedIssue] | None:
+        """The requests as epics (Premium), or None where epics are not served (Free)."""
+        try:
+            return listing.owned_requests(self, self.group.epics, epic=True)  # type: ignore[union-attr]
+        except TrackerError as error:
+            if hierarchy == "epic":
+                raise TrackerError(
+                    f"{error.message}; epics need GitLab Premium: set `tracker.hierarchy: issue`"
+                ) from None
+            return None
 
-    def _fetch_steps(self, sop_id: str) -> dict[str, dict[int, MarkedIssue]]:
-        grouped: dict[str, dict[int, MarkedIssue]] = {}
-        label = f"sop::{sop_id}"
-        for attrs in self.list(
-            f"listing {label} issues", self.project.issues, labels=[label], state="all"
-        ):
-            _, marker = split(attrs.get("description"))
-            if marker is not None and marker.step is not None:
-                grouped.setdefault(marker.key, {})[marker.step] = MarkedIssue(attrs, marker)
-        return grouped
+    @property
+    def epics(self) -> bool:
+        """Requests are group epics (Premium, with a group)."""
+        return self.group is not None and self.capabilities.hierarchy is Hierarchy.EPIC
 
-    def _fetch_labels(self) -> dict[str, Label]:
-        return {
-            a["name"]: Label(a["name"], a["color"].upper(), a.get("description") or "")
-            for a in self.list("listing labels", self.project.labels)
-        }
-
-    def _fetch_milestones(self) -> dict[str, dict[str, Any]]:
-        return {
-            a["title"]: a
-            for a in self.list("listing milestones", self.project.milestones, state="all")
-        }
-
-    def prefetch(self) -> None:
-        """Fill the cold caches with their list calls in parallel (one round trip, not three)."""
-        jobs: dict[str, Callable[[], Any]] = {}
-        if self.cache.requests is None:
-            jobs["requests"] = self._fetch_requests
-        if self.cache.labels is None:
-            jobs["labels"] = self._fetch_labels
-        if self.cache.milestones is None:
-            jobs["milestones"] = self._fetch_milestones
-        if len(jobs) < 2:
-            return
-        with ThreadPoolExecutor(len(jobs)) as pool:
-            results = dict(zip(jobs, pool.map(lambda job: job(), jobs.values()), strict=True))
-        with self.lock:
-            for name, value in results.items():
-                if getattr(self.cache, name) is None:
-                    setattr(self.cache, name, value)
-
-    # --- the run's cache ----------------------------------------------------------------
+    # --- requests and their steps -------------------------------------------------------
 
     def requests(self) -> dict[str, MarkedIssue]:
-        """Every request by key."""
+        """Every request by key (listed when the session opened)."""
         with self.lock:
             if self.cache.requests is None:
-                self.cache.requests = self._fetch_requests()
+                group, epic = self.group, self.epics
+                manager = group.epics if group is not None and epic else self.project.issues
+                self.cache.requests = listing.owned_requests(self, manager, epic=epic)
             return self.cache.requests
 
-    def steps(self, sop_id: str) -> dict[str, dict[int, MarkedIssue]]:
-        """The step issues of every request of ``sop_id``: key -> step -> issue."""
+    def first_observed(self, key: str) -> bool:
+        """Record that ``key`` is observed; True while it is the only request observed."""
         with self.lock:
-            if sop_id not in self.cache.steps:
-                self.cache.steps[sop_id] = self._fetch_steps(sop_id)
-            return self.cache.steps[sop_id]
+            self.cache.observed.add(key)
+            return self.cache.observed == {key}
 
-    def labels(self) -> dict[str, Label]:
-        """Every project label."""
+    def steps_of(
+        self, epic: MarkedIssue, *, alone: bool = False, complete: bool = False
+    ) -> dict[int, MarkedIssue]:
+        """The step issues of one request: from the bulk listing of its SOP, or on their own.
+
+        ``alone`` lists only this request's issues when nothing is known yet; ``complete``
+        insists on the bulk listing (before creating a step: never twice).
+        """
+        key, sop = epic.marker.key, epic.marker.sop
         with self.lock:
-            if self.cache.labels is None:
-                self.cache.labels = self._fetch_labels()
-            return self.cache.labels
-
-    def milestones(self) -> dict[str, dict[str, Any]]:
-        """Every project milestone by title."""
+            known = sop in self.cache.listed or (key in self.cache.alone and not complete)
+        if not known and alone:  # a read: other calls may run meanwhile
+            found = listing.request_steps(self, epic)
+            with self.lock:
+                if found is not None and key not in self.cache.alone:  # None: a step missed
+                    self.absorb_milestones(o.attrs for o in found.values())
+                    # anything already cached for the key was written this run: newer
+                    self.cache.steps[key] = {**found, **self.cache.steps.get(key, {})}
+                    self.cache.alone.add(key)
+                known = key in self.cache.alone or sop in self.cache.listed
         with self.lock:
-            if self.cache.milestones is None:
-                self.cache.milestones = self._fetch_milestones()
-            return self.cache.milestones
+            if not known:
+                self.list_sop(sop)
+            return dict(self.cache.steps.get(key, {}))
 
-    def owned(self, ref: Ref) -> MarkedIssue | None:
+    def list_sop(self, sop: str) -> None:
+        """List every step issue of ``sop`` once per run (the bulk path)."""
+        with self.lock:
+            if sop in self.cache.listed:
+                return
+            for key, steps in listing.sop_steps(self, sop).items():
+                self.absorb_milestones(o.attrs for o in steps.values())
+                self.cache.steps[key] = steps
+            self.cache.listed.add(sop)
+
+    def owned(self, ref: Ref, *, complete: bool = False) -> MarkedIssue | None:
         """The object behind a ref, from the run's cache."""
         epic = self.requests().get(ref.key)
         if ref.step is None or epic is None:
             return epic
-        return self.steps(epic.marker.sop).get(ref.key, {}).get(ref.step)
+        return self.steps_of(epic, complete=complete).get(ref.step)
 
     def remember(self, owned: MarkedIssue) -> None:
         """Keep the run's cache current with an object GitLab just returned."""
@@ -232,9 +201,16 @@ class GitLabSession:
             if owned.marker.step is None:
                 self.requests()[owned.marker.key] = owned
             else:
-                self.steps(owned.marker.sop).setdefault(owned.marker.key, {})[owned.marker.step] = (
-                    owned
-                )
+                self.cache.steps.setdefault(owned.marker.key, {})[owned.marker.step] = owned
+            self.absorb_milestones([owned.attrs])
+
+    def absorb_milestones(self, issues: Iterable[dict[str, Any]]) -> None:
+        """Keep the milestones GitLab embeds in the issues it answers with."""
+        with self.lock:
+            for attrs in issues:
+                milestone = attrs.get("milestone")
+                if isinstance(milestone, dict) and milestone.get("title"):
+                    self.cache.milestones[milestone["title"]] = milestone
 
     def confirm_link(self, key: str, link: tuple[int, int]) -> None:
         """Remember an ordering link made this run (the epic's marker records it next)."""
@@ -246,11 +222,13 @@ class GitLabSession:
         with self.lock:
             return frozenset(self.cache.confirmed_links.get(key, set()))
 
+    # --- people -------------------------------------------------------------------------
+
     def warm(self, sop_id: str, usernames: set[str]) -> None:
         """Load the step list of ``sop_id`` and the ids of ``usernames``, in parallel."""
         missing = sorted(name for name in usernames if name not in self.cache.users)
         with ThreadPoolExecutor(1 + min(len(missing), 8)) as pool:
-            steps = pool.submit(self.steps, sop_id)
+            steps = pool.submit(self.list_sop, sop_id)
             found = list(pool.map(self._lookup_user, missing))
             steps.result()
         with self.lock:
@@ -276,7 +254,8 @@ class GitLabSession:
     def handle(self, owned: MarkedIssue) -> Any:
         """A python-gitlab object for ``owned`` without a GET (``lazy``)."""
         if owned.epic:
-            # epic notes are addressed by the epic's global id, so give the object its attributes
+            # epic notes are addressed by the epic's own id (not an issue's, not the iid), so
+            # give the object its attributes
             epics = self.group.epics  # type: ignore[union-attr]
             return epics._obj_cls(epics, dict(owned.attrs))
         return self.project.issues.get(owned.attrs["iid"], lazy=True)
@@ -294,4 +273,6 @@ def explain(doing: str, error: GitlabError) -> str:
         429: "GitLab's rate limit is exhausted even after retries; try again later",
     }
     hint = hints.get(code or 0)
+    if "sudo" in message.lower():
+        hint = "acting as a person (Sudo) needs an administrator's token with the sudo scope"
     return f"GitLab: {doing}: HTTP {code}: {message}" + (f" — {hint}" if hint else "")

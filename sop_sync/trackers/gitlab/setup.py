@@ -1,6 +1,7 @@
 """``sop-sync gitlab setup``: prepare a project once, idempotently.
 
-Creates the labels every SOP in the mappings folder uses (with colours and descriptions),
+Creates the labels every SOP in the mappings folder uses (with colours and descriptions; on
+Premium the labels an epic carries as group labels, see :mod:`.labels`),
 turns on "Pipelines must succeed" (the merge-request gate works on Free through it), and
 registers the project webhook with a secret. A second run changes nothing.
 """
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sop_sync.model.changes import EnsureLabel, Label
+from sop_sync.model.changes import Label
 from sop_sync.model.tracker import Capabilities
 from sop_sync.plan.labels import label_set
 from sop_sync.sop.model import Sop
+from sop_sync.trackers.gitlab import labels
 from sop_sync.trackers.gitlab.session import GitLabSession
-from sop_sync.trackers.gitlab.write import Write, ensure_label
 
 HOOK_EVENTS = ("issues_events", "note_events", "merge_requests_events", "pipeline_events")
 
@@ -36,11 +37,10 @@ def setup_project(
 ) -> list[str]:
     """Bring the project to the state sop-sync needs; return what was done."""
     done: list[str] = []
-    have = session.labels()
     for label in all_labels(sops, session.capabilities):
-        if have.get(label.name) != label:
-            ensure_label(Write(session), EnsureLabel(label))
-            done.append(f"label {label.name}")
+        if labels.ensure(session, label):  # an epic's labels in the group (Premium)
+            where = "group label" if labels.at_group(session, label.name) else "label"
+            done.append(f"{where} {label.name}")
     project = session.project
     if not project.attributes.get("only_allow_merge_if_pipeline_succeeds"):
         session.call(

@@ -32,10 +32,12 @@ from sop_sync.model.changes import (
     UpdateFields,
 )
 from sop_sync.model.request import LINKS_KEY, RequestInput, format_links, parse_links
-from sop_sync.model.tracker import Hierarchy, text_digest
+from sop_sync.model.tracker import text_digest
 from sop_sync.trackers.base import on, table
-from sop_sync.trackers.gitlab.marker import Marker, attach, split, with_reply
-from sop_sync.trackers.gitlab.session import GitLabSession, MarkedIssue
+from sop_sync.trackers.gitlab import labels, milestones
+from sop_sync.trackers.gitlab.cache import MarkedIssue
+from sop_sync.trackers.gitlab.marker import Marker, attach, split, upload_markdown, with_reply
+from sop_sync.trackers.gitlab.session import GitLabSession
 from sop_sync.trackers.gitlab.uploads import upload
 
 
@@ -55,53 +57,13 @@ def _owned(session: GitLabSession, ref: Ref) -> MarkedIssue:
 
 
 def ensure_label(w: Write, c: EnsureLabel) -> None:
-    """Create the project label, or update its colour and description."""
-    s = w.session
-    have = s.labels().get(c.label.name)
-    data = {"color": c.label.color, "description": c.label.description}
-    if have is None:
-        s.call(
-            f"creating label {c.label.name!r}",
-            lambda: s.project.labels.create({"name": c.label.name, **data}),
-        )
-    elif have != c.label:
-        s.call(
-            f"updating label {c.label.name!r}",
-            lambda: s.project.labels.update(c.label.name, data),
-        )
-    s.labels()[c.label.name] = c.label
+    """Create the label where it belongs (an epic's in the group), or update it there."""
+    labels.ensure(w.session, c.label)
 
 
 def ensure_milestone(w: Write, c: EnsureMilestone) -> None:
     """Create the milestone, or update its dates and description."""
-    s, m = w.session, c.milestone
-    data = {
-        "description": m.description,
-        "start_date": m.start.isoformat() if m.start else None,
-        "due_date": m.due.isoformat() if m.due else None,
-    }
-    have = s.milestones().get(m.title)
-    if have is None:
-        made = s.call(
-            f"creating milestone {m.title!r}",
-            lambda: s.project.milestones.create({"title": m.title, **data}),
-        )
-        s.milestones()[m.title] = dict(made.attributes)
-    else:
-        answer = s.call(
-            f"updating milestone {m.title!r}",
-            lambda: s.project.milestones.update(have["id"], data),
-        )
-        s.milestones()[m.title] = {**have, **answer}
-
-
-def _milestone_id(session: GitLabSession, title: str | None) -> int:
-    if title is None:
-        return 0  # GitLab: 0 (or null) removes the milestone
-    found = session.milestones().get(title)
-    if found is None:
-        raise TrackerError(f"GitLab: milestone {title!r} does not exist")
-    return int(found["id"])
+    milestones.ensure(w.session, c)
 
 
 def create_issue(w: Write, c: CreateIssue) -> None:
@@ -111,7 +73,7 @@ def create_issue(w: Write, c: CreateIssue) -> None:
     sop = dict(c.data).get("sop") if c.ref.step is None else (epic.marker.sop if epic else None)
     if sop is None:
         raise TrackerError(f"GitLab: {c.ref.describe()}: its request does not exist yet")
-    if s.owned(c.ref) is not None:
+    if s.owned(c.ref, complete=True) is not None:  # the bulk listing: never twice
         raise TrackerError(f"GitLab: {c.ref.describe()} exists already")
     marker = Marker(c.ref.key, sop, c.ref.step, dict(c.data), digest=text_digest(c.description))
     data: dict[str, Any] = {
@@ -124,7 +86,7 @@ def create_issue(w: Write, c: CreateIssue) -> None:
         return
     data["due_date"] = c.due.isoformat() if c.due else None
     if c.milestone:
-        data["milestone_id"] = _milestone_id(s, c.milestone)
+        data["milestone_id"] = milestones.milestone_id(s, c.milestone)
     if c.assignees:
         data["assignee_ids"] = [s.user_id(name) for name in c.assignees]
     if epic is not None and epic.epic:
@@ -139,7 +101,9 @@ def create_issue(w: Write, c: CreateIssue) -> None:
 def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Marker) -> None:
     """The epic (Premium) or parent issue (Free); meanwhile warm what the steps will need."""
     s = w.session
-    epic = s.group is not None and s.capabilities.hierarchy is Hierarchy.EPIC
+    epic = s.epics
+    if epic:
+        labels.check_epic_labels(s, c.ref, c.labels)
     if epic and c.due:
         data |= {"due_date_fixed": c.due.isoformat(), "due_date_is_fixed": True}
     manager = s.group.epics if epic else s.project.issues  # type: ignore[union-attr]
@@ -148,6 +112,8 @@ def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Mark
         made = s.call(f"creating {c.ref.describe()}", lambda: manager.create(data, **w.who))
         warming.result()
     s.remember(MarkedIssue(dict(made.attributes), marker, epic=epic))
+    if epic:
+        labels.check_kept(c.ref, c.labels, dict(made.attributes))
 
 
 def _people(key: str, data: dict[str, str]) -> set[str]:
@@ -177,7 +143,7 @@ def update_fields(w: Write, c: UpdateFields) -> None:
                 key = "due_date_fixed" if owned.epic else "due_date"
                 payload[key] = value.isoformat() if value else None
             case SetMilestone(value):
-                payload["milestone_id"] = _milestone_id(s, value)
+                payload["milestone_id"] = milestones.milestone_id(s, value)
             case SetData(value):
                 data = dict(value)
                 if LINKS_KEY in data:
@@ -195,11 +161,12 @@ def _confirmed_links(session: GitLabSession, key: str, wanted: str, marker: Mark
 
 def _put(
     w: Write, owned: MarkedIssue, payload: dict[str, Any], doing: str, marker: Marker | None = None
-) -> None:
+) -> dict[str, Any]:
     s = w.session
     manager = s.group.epics if owned.epic else s.project.issues  # type: ignore[union-attr]
     answer = s.call(doing, lambda: manager.update(owned.attrs["iid"], payload, **w.who))
     s.remember(MarkedIssue({**owned.attrs, **answer}, marker or owned.marker, owned.epic))
+    return dict(answer)
 
 
 def add_labels(w: Write, c: AddLabels) -> None:
@@ -215,7 +182,9 @@ def add_labels(w: Write, c: AddLabels) -> None:
         ]
         if siblings:
             payload["remove_labels"] = ",".join(siblings)
-    _put(w, owned, payload, f"labelling {c.ref.describe()}")
+    answer = _put(w, owned, payload, f"labelling {c.ref.describe()}")
+    if owned.epic:  # an epic takes group labels only; GitLab drops the others silently
+        labels.check_kept(c.ref, c.labels, answer)
 
 
 def remove_labels(w: Write, c: RemoveLabels) -> None:
@@ -276,11 +245,15 @@ def link(w: Write, c: Link) -> None:
 
 
 def attach_file(w: Write, c: Attach) -> None:
-    """Upload the file to the project and link it in a note (GitLab has no issue attachments)."""
+    """Upload the file to the project and link it in a note (GitLab has no issue attachments).
+
+    GitLab stores the file under a cleaned name (``Laporan_UAT__final_.pdf``); the link's
+    text keeps the name given, which is what evidence patterns are matched against.
+    """
     s = w.session
     owned = _owned(s, c.ref)
     uploaded = upload(s, c.filename, c.content, w.who)
-    body = f"Lampiran: {uploaded['markdown']}"
+    body = f"Lampiran: {upload_markdown(c.filename, uploaded)}"
     s.call(
         f"linking upload on {c.ref.describe()}",
         lambda: s.handle(owned).notes.create({"body": body}, **w.who),

@@ -1,11 +1,11 @@
 """Request plumbing shared by the GitLab emulator's handlers: the call, errors, lookups.
 
 The handlers, one per documented endpoint, are in :mod:`.issues` (issues,
-events, links, notes, uploads), :mod:`.planning` (labels, milestones,
-epics) and :mod:`.projects` (instance, users, groups, projects, hooks,
-merge requests); the routes in :mod:`tests.fakes.gitlab`. Each handler cites the page of
-GitLab's API docs (gitlabhq ``doc/api/...``) whose shapes it follows, or GitLab's source
-where the docs are silent.
+events, links, notes), :mod:`.labels` (project and group labels, an epic's labels),
+:mod:`.planning` (milestones, epics), :mod:`.uploads` and :mod:`.projects` (instance, users,
+groups, projects, hooks, merge requests); the routes in :mod:`.server`. Each handler cites
+the page of GitLab's API docs (gitlabhq ``doc/api/...``) whose shapes it follows, or GitLab's
+source where the docs are silent.
 
 Errors answer as GitLab's Grape API does: absent parameters ``400 {"error": "title is
 missing"}``, failed validations ``400 {"message": {"field": ["..."]}}``, missing records
@@ -233,6 +233,27 @@ def in_window(call: Call, row: Json) -> bool:
             if (moment < _moment(bound)) if name.endswith("after") else (moment > _moment(bound)):
                 return False
     return True
+
+
+def fuzzy_match(query: str, *texts: str | None) -> bool:
+    """``fuzzy_search(query, columns)`` of lib/gitlab/sql/pattern.rb, on Python strings.
+
+    The query is split into terms (space-separated; ``"quoted phrases"`` kept whole); terms
+    shorter than 3 characters are dropped; each remaining term must occur in the column
+    (``ILIKE '%term%'``, case-insensitive); the columns are OR-ed. When no term is long
+    enough the whole query must equal the column (``ILIKE`` without wildcards).
+    """
+    phrases = re.findall(r'(?:(?<=\A)|(?<= ))"([^"]+)"(?= |\Z)', query)
+    rest = re.sub(r'(?:(?<=\A)|(?<= ))"[^"]+"(?= |\Z)', "", query)
+    terms = [t.lower() for t in [*rest.split(), *phrases] if len(t) >= 3]
+    whole = " ".join(query.split()).lower()
+    for text in texts:
+        column = (text or "").lower()
+        if terms and all(term in column for term in terms):
+            return True
+        if not terms and column == whole:
+            return True
+    return False
 
 
 def labels_match(wanted: list[str], labels: list[str]) -> bool:

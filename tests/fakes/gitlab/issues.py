@@ -1,4 +1,4 @@
-"""GitLab emulator handlers: issues, their events and links, notes, uploads (routes: gitlab.py)."""
+"""GitLab emulator handlers: issues, their events and links, notes (routes: server.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from tests.fakes.gitlab.api import (
     in_window,
     issue_of,
     labels_match,
-    missing,
     not_found,
     ordered,
     project_of,
@@ -88,7 +87,7 @@ def create_issue(call: Call) -> Answer:
     iid = max(issues, default=0) + 1
     moment = call.text("created_at") or now()
     issue: Json = {
-        "id": call.state.next_id(),
+        "id": call.state.next_id("issues"),
         "iid": iid,
         "project_id": project["id"],
         "title": call.text("title"),
@@ -271,7 +270,7 @@ def _label_events(call: Call, project: Json, issue: Json, before: list[str]) -> 
             label = call.state.label_for(project, name) or {"id": None, "name": name}
             events.append(
                 {
-                    "id": call.state.next_id(),
+                    "id": call.state.next_id("resource_label_events"),
                     "user": user_basic(call.user),
                     "created_at": now(),
                     "resource_type": "Issue",
@@ -286,7 +285,7 @@ def _state_event(call: Call, project: Json, issue: Json, state: str) -> None:
     """doc/api/resource_state_events.md entry."""
     call.state.state_events.setdefault((project["id"], issue["iid"]), []).append(
         {
-            "id": call.state.next_id(),
+            "id": call.state.next_id("resource_state_events"),
             "user": user_basic(call.user),
             "created_at": now(),
             "resource_type": "Issue",
@@ -391,7 +390,7 @@ def create_link(call: Call) -> Answer:
         source, target, kind = target, source, "blocks"
     moment = now()
     link = {
-        "id": call.state.next_id(),
+        "id": call.state.next_id("issue_links"),
         "source": source["id"],
         "target": target["id"],
         "link_type": kind,
@@ -423,7 +422,7 @@ def delete_link(call: Call) -> Answer:
     return 200, answer
 
 
-# --- doc/api/notes.md, doc/api/project_markdown_uploads.md -----------------------------------
+# --- doc/api/notes.md -----------------------------------------------------------------------
 
 
 def _noteable(call: Call) -> NoteKey:
@@ -450,12 +449,3 @@ def create_note(call: Call) -> Answer:
     if key[0] == "issue":
         call.state.issues[key[1]][key[2]]["updated_at"] = now()  # a comment touches the issue
     return 201, note
-
-
-def upload(call: Call) -> Answer:
-    """doc/api/project_markdown_uploads.md "Upload a file" (multipart field ``file``)."""
-    project = project_of(call)
-    if "file" not in call.files:
-        raise missing("file")
-    filename, data = call.files["file"]
-    return 201, call.state.upload(project, filename, data, call.user)

@@ -1,9 +1,8 @@
-"""GitLab emulator handlers: labels, milestones, epics and their issues (routes: gitlab.py)."""
+"""GitLab emulator handlers: milestones, epics and their issues (routes: server.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from tests.fakes.gitlab.api import (
     Answer,
@@ -11,123 +10,16 @@ from tests.fakes.gitlab.api import (
     Call,
     epic_of,
     epics_group_of,
-    group_of,
+    fuzzy_match,
     in_window,
     labels_match,
     not_found,
     ordered,
     project_of,
 )
-from tests.fakes.gitlab.state import Json, State, now, text_color, user_basic
-
-# --- doc/api/labels.md, doc/api/group_labels.md --------------------------------------------
-
-COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}){1,2}")
-
-
-def _labels_of(call: Call) -> dict[str, Json]:
-    if "project" in call.match.groupdict():
-        return call.state.labels[project_of(call)["id"]]
-    return call.state.group_labels[group_of(call)["id"]]
-
-
-def _label(call: Call, *, inherited: bool = False) -> Json:
-    """By id or title, in the path (``:label_id``) or, in the older form, ``name`` in the body.
-
-    With ``inherited``, a project also sees its group's labels (reads do; edits do not).
-    """
-    labels = dict(_labels_of(call))
-    if inherited and "project" in call.match.groupdict():
-        group = call.state.group_of(project_of(call))
-        labels = {**(call.state.group_labels[group["id"]] if group else {}), **labels}
-    ref = call.path("label") if call.match.groupdict().get("label") else call.text("name") or ""
-    label = labels.get(ref) or next((v for v in labels.values() if str(v["id"]) == ref), None)
-    if label is None:
-        raise not_found("Label")
-    return label
-
-
-def list_labels(call: Call) -> Answer:
-    """doc/api/labels.md "List labels": the project's and its groups' (include_ancestor_groups)."""
-    rows = list(_labels_of(call).values())
-    if "project" in call.match.groupdict() and call.flag("include_ancestor_groups") is not False:
-        group = call.state.group_of(project_of(call))
-        if group is not None:
-            inherited = call.state.group_labels[group["id"]].values()
-            rows += [{**g, "is_project_label": False} for g in inherited]
-    return 200, sorted(rows, key=lambda label: label["name"].lower())
-
-
-def get_label(call: Call) -> Answer:
-    """doc/api/labels.md "Get a single project label"."""
-    return 200, _label(call, inherited=True)
-
-
-def create_label(call: Call) -> Answer:
-    """doc/api/labels.md "Create a new label": name and color required; 409 when it exists."""
-    labels = _labels_of(call)
-    call.require("name", "color")
-    name, color = str(call.text("name")).strip(), str(call.text("color"))
-    in_project = "project" in call.match.groupdict()  # a group label of the name counts too
-    if name in labels or (in_project and call.state.label_for(project_of(call), name)):
-        raise ApiError(409, {"message": "Label already exists"})  # label_helpers.rb conflict!
-    if not COLOR.fullmatch(color):
-        raise ApiError(400, {"message": {"color": ["must be a valid color code"]}})
-    labels[name] = call.state.new_label(
-        name, color, call.text("description"), call.integer("priority")
-    )
-    if "group" in call.match.groupdict():
-        labels[name]["is_project_label"] = False
-    return 201, labels[name]
-
-
-def update_label(call: Call) -> Answer:
-    """doc/api/labels.md "Edit an existing label" (``new_name``, ``color``, ``description``)."""
-    labels = _labels_of(call)
-    label = _label(call)
-    call.at_least_one("new_name", "color", "description", "priority", "archived")
-    color = call.text("color")
-    if color is not None and not COLOR.fullmatch(color):
-        raise ApiError(400, {"message": {"color": ["must be a valid color code"]}})
-    new_name = call.text("new_name")
-    if new_name and new_name != label["name"]:
-        if new_name in labels:
-            raise ApiError(400, {"message": {"title": ["has already been taken"]}})
-        del labels[label["name"]]
-        for issue in _issues_seeing(call):  # the issues carrying it show the new name
-            if label["name"] in issue["labels"]:
-                issue["labels"] = sorted(
-                    new_name if n == label["name"] else n for n in issue["labels"]
-                )
-        label["name"] = new_name
-        labels[new_name] = label
-    if color:
-        label.update(color=color, text_color=text_color(color))
-    for key in ("description", "priority", "archived"):
-        if call.has(key):
-            label[key] = call.raw(key)
-    label["description_html"] = label["description"]
-    return 200, label
-
-
-def _issues_seeing(call: Call) -> list[Json]:
-    """The issues that can carry the label of this route: its project's, or its group's."""
-    if "project" in call.match.groupdict():
-        return list(call.state.issues[project_of(call)["id"]].values())
-    path = group_of(call)["full_path"]
-    return [
-        issue
-        for project in call.state.projects.values()
-        if project["path_with_namespace"].startswith(path + "/")
-        for issue in call.state.issues[project["id"]].values()
-    ]
-
-
-def delete_label(call: Call) -> Answer:
-    """doc/api/labels.md "Delete a label" (204)."""
-    del _labels_of(call)[_label(call)["name"]]
-    return 204, None
-
+from tests.fakes.gitlab.issues import exclusive
+from tests.fakes.gitlab.labels import epic_labels
+from tests.fakes.gitlab.state import Json, State, now, user_basic
 
 # --- doc/api/milestones.md -----------------------------------------------------------------
 
@@ -154,18 +46,22 @@ def _check_dates(milestone: Json, doing: str) -> None:
 
 
 def list_milestones(call: Call) -> Answer:
-    """doc/api/milestones.md "List project milestones" (state, title, search, iids[])."""
+    """doc/api/milestones.md "List project milestones" (state, title, search, iids[]).
+
+    ``search`` is ``Milestone.search``: a fuzzy search over title and description
+    (app/finders/milestones_finder.rb #by_search; :func:`fuzzy_match`).
+    """
     project = project_of(call)
     state = call.choice("state", ("active", "closed", "all"), "all")
     title = call.text("title")
-    search = (call.text("search") or "").lower()
+    search = call.text("search") or ""
     iids = {int(i) for i in call.many("iids")}
     found = [
         _milestone_json(m)
         for m in call.state.milestones[project["id"]].values()
         if state in ("all", m["state"])
-        and title in (None, m["title"])
-        and (not search or search in (m["title"] + (m["description"] or "")).lower())
+        and title in (None, m["title"])  # MilestonesFinder#by_title: exact
+        and (not search.strip() or fuzzy_match(search, m["title"], m["description"]))
         and (not iids or m["iid"] in iids)
     ]
     return 200, sorted(found, key=lambda m: (m["due_date"] or "9999", m["id"]))
@@ -187,7 +83,7 @@ def create_milestone(call: Call) -> Answer:
         raise ApiError(400, {"message": f"Failed to create milestone {errors}"})
     iid = max((m["iid"] for m in milestones.values()), default=0) + 1
     milestone = {
-        "id": call.state.next_id(),
+        "id": call.state.next_id("milestones"),
         "iid": iid,
         "project_id": project["id"],
         "title": title,
@@ -260,7 +156,7 @@ def create_epic(call: Call) -> Answer:
     epics = call.state.epics[group["id"]]
     iid = max(epics, default=0) + 1
     epic = {
-        "id": call.state.next_id(),
+        "id": call.state.next_id("epics"),
         "iid": iid,
         "group_id": group["id"],
         "parent_id": None,
@@ -289,14 +185,14 @@ def create_epic(call: Call) -> Answer:
         "closed_at": None,
         "label_events": [],
     }
-    _apply_epic_fields(call, epic)
+    _apply_epic_fields(call, group, epic)
     epics[iid] = epic
     return 201, call.state.epic_json(epic)
 
 
 def update_epic(call: Call) -> Answer:
     """doc/api/epics.md "Update epic"."""
-    _, epic = epic_of(call)
+    group, epic = epic_of(call)
     call.at_least_one(
         "add_labels",
         "color",
@@ -314,12 +210,12 @@ def update_epic(call: Call) -> Answer:
         "state_event",
         "title",
     )
-    _apply_epic_fields(call, epic)
+    _apply_epic_fields(call, group, epic)
     epic["updated_at"] = now()
     return 200, call.state.epic_json(epic)
 
 
-def _apply_epic_fields(call: Call, epic: Json) -> None:
+def _apply_epic_fields(call: Call, group: Json, epic: Json) -> None:
     """Fields of "New epic"/"Update epic".
 
     ``start_date``/``end_date`` are aliases of ``start_date_fixed``/``due_date_fixed``
@@ -332,16 +228,21 @@ def _apply_epic_fields(call: Call, epic: Json) -> None:
     if call.has("confidential"):
         epic["confidential"] = bool(call.flag("confidential"))
     before = list(epic["labels"])
-    labels = call.many("labels") if call.has("labels") else list(epic["labels"])
-    labels += [n for n in call.many("add_labels") if n not in labels]
-    removed = set(call.many("remove_labels"))
-    epic["labels"] = sorted(dict.fromkeys(n for n in labels if n not in removed))
+    # group labels only, made or dropped as GitLab does (labels.epic_labels)
+    given = epic_labels(call, group, call.many("labels")) if call.has("labels") else before
+    added = epic_labels(call, group, call.many("add_labels"))
+    removed = set(epic_labels(call, group, call.many("remove_labels"), find_only=True))
+    labels = [n for n in dict.fromkeys([*given, *added]) if n not in removed]
+    # EE::IssuableBaseService#filter_mutually_exclusive_labels runs for every issuable whose
+    # parent has scoped labels (ee/app/services/ee/issuable_base_service.rb): epics too
+    selection = [*added, *(given if call.has("labels") else [])]
+    epic["labels"] = sorted(exclusive(labels, before, selection))
     for name, action in [(n, "add") for n in sorted(set(epic["labels"]) - set(before))] + [
         (n, "remove") for n in sorted(set(before) - set(epic["labels"]))
     ]:
         epic["label_events"].append(
             {
-                "id": call.state.next_id(),
+                "id": call.state.next_id("resource_label_events"),
                 "user": user_basic(call.user),
                 "created_at": now(),
                 "resource_type": "Epic",

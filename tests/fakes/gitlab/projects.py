@@ -137,7 +137,7 @@ def create_hook(call: Call) -> Answer:
     project = project_of(call)
     _check_url(call)
     hook = {
-        "id": call.state.next_id(),
+        "id": call.state.next_id("web_hooks"),
         "project_id": project["id"],
         "url": call.text("url"),
         "name": None,
@@ -200,7 +200,7 @@ def create_mr_pipeline(call: Call) -> Answer:
     """doc/api/merge_requests.md "Create merge request pipeline"."""
     project, mr = _merge_request(call)
     pipelines = call.state.pipelines[project["id"]]
-    pid = call.state.next_id()
+    pid = call.state.next_id("ci_pipelines")
     pipeline = {
         "id": pid,
         "iid": len(pipelines) + 1,
@@ -223,7 +223,7 @@ def create_mr_pipeline(call: Call) -> Answer:
 
 def current_user(call: Call) -> Answer:
     """doc/api/users.md "Get the current user" (the Sudo user when impersonating)."""
-    admin = any(name == call.user["username"] for name in call.state.tokens.values())
+    admin = call.user["username"] in call.state.admins
     return 200, {
         **call.user,
         "email": f"{call.user['username']}@example.test",

@@ -2,12 +2,13 @@
 
 Test infrastructure, never shipped. This module is the HTTP server and its routing table
 (an explicit list of method, path pattern, handler). The handlers, one per documented
-endpoint, are in :mod:`.issues`, :mod:`.planning` and
-:mod:`.projects`, their plumbing in :mod:`.api`, the data
+endpoint, are in :mod:`.issues`, :mod:`.labels`, :mod:`.planning`, :mod:`.uploads` and
+:mod:`.projects` (and others beside them), their plumbing in :mod:`.api`, the data
 in :mod:`.state`. The server does what a client meets on a real GitLab:
-authentication (``PRIVATE-TOKEN``, ``Authorization: Bearer``, ``Sudo``), offset pagination
-headers (doc/api/rest/index.md "Pagination"), Grape's error bodies, and, for tests, fault
-injection (429 with Retry-After, 5xx, latency) and a request log for counting calls.
+authentication (``PRIVATE-TOKEN``, ``Authorization: Bearer``, ``Sudo`` for an administrator's
+token only), offset pagination headers (doc/api/rest/index.md "Pagination"), Grape's error
+bodies, and, for tests, fault injection (429 with Retry-After, 5xx, latency) and a request log
+for counting calls.
 
     with FakeGitLab(tier="premium") as fake:
         fake.add_project("diskominfo/aplikasi")
@@ -28,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar, NamedTuple
 
-from tests.fakes.gitlab import issues, planning, projects
+from tests.fakes.gitlab import issues, labels, planning, projects, uploads, wikis
 from tests.fakes.gitlab.api import TOKEN, ApiError, Call, Handler, paginate, parse_body
 from tests.fakes.gitlab.state import Json, State
 
@@ -66,27 +67,32 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", ISSUE + r"/notes", issues.create_note),
     ("GET", ISSUE + r"/resource_state_events", issues.list_state_events),
     ("GET", ISSUE + r"/resource_label_events", issues.list_label_events),
-    ("GET", PROJECT + r"/labels", planning.list_labels),
-    ("POST", PROJECT + r"/labels", planning.create_label),
+    ("GET", PROJECT + r"/labels", labels.list_labels),
+    ("POST", PROJECT + r"/labels", labels.create_label),
     # python-gitlab edits labels through the older form, the name in the body
-    ("PUT", PROJECT + r"/labels", planning.update_label),
-    ("GET", PROJECT + r"/labels/(?P<label>[^/]+)", planning.get_label),
-    ("PUT", PROJECT + r"/labels/(?P<label>[^/]+)", planning.update_label),
-    ("DELETE", PROJECT + r"/labels/(?P<label>[^/]+)", planning.delete_label),
+    ("PUT", PROJECT + r"/labels", labels.update_label),
+    ("GET", PROJECT + r"/labels/(?P<label>[^/]+)", labels.get_label),
+    ("PUT", PROJECT + r"/labels/(?P<label>[^/]+)", labels.update_label),
+    ("DELETE", PROJECT + r"/labels/(?P<label>[^/]+)", labels.delete_label),
     ("GET", PROJECT + r"/milestones", planning.list_milestones),
     ("POST", PROJECT + r"/milestones", planning.create_milestone),
     ("GET", PROJECT + r"/milestones/(?P<mid>\d+)", planning.get_milestone),
     ("PUT", PROJECT + r"/milestones/(?P<mid>\d+)", planning.update_milestone),
-    ("POST", PROJECT + r"/uploads", issues.upload),
+    ("POST", PROJECT + r"/uploads", uploads.upload),
+    ("GET", PROJECT + r"/wikis", wikis.list_pages),
+    ("POST", PROJECT + r"/wikis", wikis.create_page),
+    ("GET", PROJECT + r"/wikis/(?P<slug>[^/]+)", wikis.get_page),
+    ("PUT", PROJECT + r"/wikis/(?P<slug>[^/]+)", wikis.update_page),
+    ("DELETE", PROJECT + r"/wikis/(?P<slug>[^/]+)", wikis.delete_page),
     ("GET", MR, projects.get_merge_request),
     ("GET", MR + r"/closes_issues", projects.closes_issues),
     ("GET", MR + r"/pipelines", projects.list_mr_pipelines),
     ("POST", MR + r"/pipelines", projects.create_mr_pipeline),
     ("GET", GROUP, projects.get_group),
-    ("GET", GROUP + r"/labels", planning.list_labels),
-    ("POST", GROUP + r"/labels", planning.create_label),
-    ("PUT", GROUP + r"/labels", planning.update_label),
-    ("PUT", GROUP + r"/labels/(?P<label>[^/]+)", planning.update_label),
+    ("GET", GROUP + r"/labels", labels.list_labels),
+    ("POST", GROUP + r"/labels", labels.create_label),
+    ("PUT", GROUP + r"/labels", labels.update_label),
+    ("PUT", GROUP + r"/labels/(?P<label>[^/]+)", labels.update_label),
     ("GET", GROUP + r"/epics", planning.list_epics),
     ("POST", GROUP + r"/epics", planning.create_epic),
     ("GET", EPIC, planning.get_epic),
@@ -154,6 +160,13 @@ class FakeGitLab:
     """
 
     tier: str = "free"
+    admin: bool = True
+    """Whether ``token`` is an administrator's: only then may it use ``Sudo`` (act as a
+    person), as on GitLab. sop-sync's own token in production is not; tests that act as
+    people need one that is."""
+    manage_group_labels: bool = True
+    """Whether the token may create and edit group labels (a role in the group); False: a
+    token with project access only, so GitLab drops missing labels given to an epic."""
     latency: float = 0.0
     """Seconds added to every request."""
     edition: str = "ee"
@@ -176,11 +189,14 @@ class FakeGitLab:
         if self.tier not in ("free", "premium") or self.edition not in ("ee", "ce"):
             raise ValueError(f"tier {self.tier!r}, edition {self.edition!r}")
         self.state.tier, self.state.edition = self.tier, self.edition
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self.state.manage_group_labels = self.manage_group_labels
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.state.base_url = self.url
         self.user = self.state.add_user("sop-sync-bot", "sop-sync", token=self.token)
+        if self.admin:
+            self.state.admins.add(self.user["username"])
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -217,7 +233,7 @@ class FakeGitLab:
     # --- seeding (under the lock: safe while serving) ------------------------------------
 
     def add_user(self, username: str, name: str | None = None, token: str | None = None) -> Json:
-        """A user; with ``token``, one that can authenticate (every token user may Sudo)."""
+        """A user; with ``token``, one that can authenticate (not an administrator)."""
         with self.lock:
             return self.state.add_user(username, name, token)
 
@@ -340,8 +356,11 @@ class FakeGitLab:
             user = self.state.users.get(self.state.tokens.get(token, ""))
             if user is None:
                 return 401, {"message": "401 Unauthorized"}, {}
-            # doc/api/rest/authentication.md "Sudo": a header or a `sudo` parameter
+            # doc/api/rest/authentication.md "Sudo": a header or a `sudo` parameter, for an
+            # administrator's token only (lib/api/helpers.rb #sudo!: forbidden! otherwise)
             sudo = headers.get("Sudo") or (query.get("sudo") or [""])[0]
+            if sudo and user["username"] not in self.state.admins:
+                return 403, {"message": "403 Forbidden - Must be admin to use sudo"}, {}
             if sudo:
                 user = self.state.user(sudo)
                 if user is None:
@@ -361,6 +380,16 @@ class FakeGitLab:
             payload, pages = paginate(payload, query, self.url + path)
             return status, payload, pages
         return status, payload, {}
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, with a listen backlog as a real server has.
+
+    socketserver's default of 5 pending connections makes a client that opens 20 connections
+    at once wait a second for SYN retries.
+    """
+
+    request_queue_size = 128
 
 
 def _fault_reply(fault: Fault) -> Reply:

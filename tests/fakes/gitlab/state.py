@@ -1,10 +1,13 @@
 """The GitLab emulator's data: users, groups, projects, issues, labels, milestones, epics.
 
 Shapes follow GitLab's REST documentation (gitlabhq ``doc/api/*.md``); each renderer names
-the page it follows. Ids are global (one counter, as GitLab's tables are per type but tests
-only need uniqueness), iids per project (issues, milestones, merge requests) or per group
-(epics). The server holds one lock around every request; seed helpers called from a test
-while the server runs go through :class:`tests.fakes.gitlab.FakeGitLab`, which takes it too.
+the page it follows. Ids come from one sequence per table, as in GitLab's database: an epic
+and an issue can have the same id (the REST epics API's ``id`` is the epic's, ``epic_id`` on an
+issue names it, ``issue_id`` on epic issues names the issue), and every sequence starts at
+:data:`FIRST_ID` so that no id equals an iid by accident. Iids are per project (issues,
+milestones, merge requests) or per group (epics). The server holds one lock around every
+request; seed helpers called from a test while the server runs go through
+:class:`tests.fakes.gitlab.FakeGitLab`, which takes it too.
 
 Rows are stored raw (issue ``milestone_id``, ``assignee_ids``) and rendered per request, so a
 change to a milestone or a user shows in every issue that refers to it, as in GitLab.
@@ -25,6 +28,7 @@ Json = dict[str, Any]
 NoteKey = tuple[str, int, int]
 """("issue", project id, iid) or ("epic", group id, epic iid)."""
 
+FIRST_ID = 101
 DEFAULT_LABEL_COLOR = "#6699cc"  # app/models/label.rb DEFAULT_COLOR: labels made on the fly
 
 _clock = threading.Lock()
@@ -72,10 +76,17 @@ class State:
     """``free`` or ``premium``."""
     edition: str = "ee"
     """``ee`` (GitLab.com, or the EE image without a licence) or ``ce``; matters on Free only."""
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    ids: dict[str, itertools.count[int]] = field(default_factory=dict)
+    """table -> its id sequence"""
     users: dict[str, Json] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     """token -> username"""
+    admins: set[str] = field(default_factory=set)
+    """usernames of administrators (only they may use ``Sudo``)"""
+    manage_group_labels: bool = True
+    """The authenticated users may manage group labels (GroupPolicy ``admin_label``: Reporter,
+    since 17.x Planner, or higher in the group). False: a token that is only a project member
+    (a project access token, say): GitLab then drops a missing label given to an epic."""
     groups: dict[str, Json] = field(default_factory=dict)
     """full path -> group"""
     projects: dict[int, Json] = field(default_factory=dict)
@@ -109,9 +120,9 @@ class State:
         """Premium features (epics, blocking links, exclusive scoped labels) are served."""
         return self.tier == "premium"
 
-    def next_id(self) -> int:
-        """A new global id."""
-        return next(self.ids)
+    def next_id(self, table: str) -> int:
+        """A new id of ``table`` (each table has its own sequence, as in GitLab)."""
+        return next(self.ids.setdefault(table, itertools.count(FIRST_ID)))
 
     # --- seeding -----------------------------------------------------------------------
 
@@ -122,7 +133,7 @@ class State:
             user = self.users[username]
         else:
             user = {
-                "id": self.next_id(),
+                "id": self.next_id("users"),
                 "username": username,
                 "name": name or username.title(),
                 "state": "active",
@@ -142,7 +153,7 @@ class State:
             return self.groups[path]
         parent_path, _, name = path.rpartition("/")
         parent = self.add_group(parent_path) if parent_path else None
-        gid = self.next_id()
+        gid = self.next_id("namespaces")
         self.groups[path] = {
             "id": gid,
             "name": name,
@@ -165,7 +176,7 @@ class State:
         """A project in its group (created when missing), with a LICENSE file when licensed."""
         namespace, _, name = path_with_namespace.rpartition("/")
         group = self.add_group(namespace) if namespace else None
-        pid = self.next_id()
+        pid = self.next_id("projects")
         project: Json = {
             "id": pid,
             "name": name,
@@ -218,7 +229,7 @@ class State:
         requests = self.merge_requests.setdefault(project["id"], {})
         iid = max(requests, default=0) + 1
         requests[iid] = {
-            "id": self.next_id(),
+            "id": self.next_id("merge_requests"),
             "iid": iid,
             "project_id": project["id"],
             "title": title,
@@ -241,7 +252,7 @@ class State:
         # callers have found the issue or epic already: a KeyError here is a caller's bug
         noteable = self.issues[parent][iid] if kind == "issue" else self.epics[parent][iid]
         note = {
-            "id": self.next_id(),
+            "id": self.next_id("notes"),
             "type": None,
             "body": body,
             "attachment": None,
@@ -301,12 +312,29 @@ class State:
         namespace = project["namespace"]
         return self.groups.get(namespace["full_path"]) if namespace else None
 
+    def ancestry(self, group: Json | None) -> list[Json]:
+        """The group and its ancestors, nearest first."""
+        chain = []
+        while group is not None:
+            chain.append(group)
+            group = self.group(str(group["parent_id"])) if group["parent_id"] else None
+        return chain
+
+    def group_label(self, group: Json, name: str) -> Json | None:
+        """A group label of ``group`` or of an ancestor (what epics of ``group`` may carry).
+
+        app/services/labels/available_labels_service.rb: for a group parent,
+        ``include_ancestor_groups: true, only_group_labels: true``.
+        """
+        found = (self.group_labels[g["id"]].get(name) for g in self.ancestry(group))
+        return next((label for label in found if label is not None), None)
+
     def label_for(self, project: Json, name: str) -> Json | None:
-        """The label ``name`` seen from ``project``: its own, or its group's."""
+        """The label ``name`` seen from ``project``: its own, or its groups'."""
         found = self.labels[project["id"]].get(name)
         group = self.group_of(project)
         if found is None and group is not None:
-            found = self.group_labels[group["id"]].get(name)
+            found = self.group_label(group, name)
         return found
 
     # --- changes shared by several endpoints --------------------------------------------
@@ -316,7 +344,7 @@ class State:
     ) -> Json:
         """doc/api/labels.md "Create a new label" response row."""
         return {
-            "id": self.next_id(),
+            "id": self.next_id("labels"),
             "name": name,
             "color": color,
             "text_color": text_color(color),
@@ -342,7 +370,7 @@ class State:
         """Put ``issue`` in ``epic`` (out of any other): doc/api/epic_issues.md "Assign"."""
         group = self.group(str(epic["group_id"]))
         assert group is not None  # an epic always has its group
-        issue["epic_issue_id"] = self.next_id()
+        issue["epic_issue_id"] = self.next_id("epic_issues")
         issue["epic"] = {
             "id": epic["id"],
             "iid": epic["iid"],
@@ -350,34 +378,6 @@ class State:
             "url": f"/groups/{group['full_path']}/-/epics/{epic['iid']}",
             "group_id": epic["group_id"],
         }
-
-    def upload(self, project: Json, filename: str, data: bytes, user: Json) -> Json:
-        """doc/api/project_markdown_uploads.md "Upload a file" (``full_path`` as since 17.1)."""
-        secret = secrets.token_hex(16)
-        url = f"/uploads/{secret}/{filename}"
-        # lib/gitlab/file_markdown_link_builder.rb: images and videos embed (`!`), named
-        # without extension; any other file is a plain link named by its file name
-        shown = _is_image_or_video(filename)
-        alt = filename.rsplit(".", 1)[0] if shown else filename
-        upload = {
-            "id": self.next_id(),
-            "alt": alt,
-            "url": url,
-            "full_path": f"/-/project/{project['id']}/uploads/{secret}/{filename}",
-            "markdown": f"{'!' if shown else ''}[{alt}]({url})",
-        }
-        self.uploads.append(
-            {
-                **upload,
-                "project_id": project["id"],
-                "size": len(data),
-                "data": data,
-                "filename": filename,
-                "created_at": now(),
-                "uploaded_by": user_basic(user),
-            }
-        )
-        return upload
 
     # --- rendering ---------------------------------------------------------------------
 
@@ -493,25 +493,3 @@ def file_json(project: Json, path: str, data: bytes, ref: str) -> Json:
         "last_commit_id": sha,
         "execute_filemode": False,
     }
-
-
-_EMBEDDED = {
-    "png",
-    "jpg",
-    "jpeg",
-    "gif",
-    "bmp",
-    "tiff",
-    "ico",
-    "webp",
-    "svg",
-    "mp4",
-    "m4v",
-    "mov",
-    "webm",
-    "ogv",
-}
-
-
-def _is_image_or_video(filename: str) -> bool:
-    return "." in filename and filename.lower().rsplit(".", 1)[-1] in _EMBEDDED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import gitlab
 import pytest
@@ -47,6 +48,13 @@ def tracker(fake: FakeGitLab, hierarchy: str = "auto") -> GitLabTracker:
     return GitLabTracker.on_client(client, PROJECT, group="diskominfo", hierarchy=hierarchy)
 
 
+def issues_of(fake: FakeGitLab) -> dict[int, dict[str, Any]]:
+    """The project's issues in the emulator, by iid."""
+    project = fake.state.project(PROJECT)
+    assert project is not None
+    return fake.state.issues[project["id"]]
+
+
 def open_request(fake: FakeGitLab) -> None:
     """Open the sample request in a new run and check it converged."""
     sop = find_sop(BUNDLED_MAPPINGS, "karanganyar")
@@ -76,7 +84,7 @@ def test_requests_steps_and_links_are_in_gitlab(fake: FakeGitLab) -> None:
     assert "peran:Analisis Sistem" in step7.labels
     assert "<!-- sop-sync:v1" not in step7.description
     if fake.tier == "premium":
-        assert all(issue["epic"] for issue in fake.state.issues[3].values())
+        assert all(issue["epic"] for issue in issues_of(fake).values())
     else:
         assert all(link["link_type"] == "relates_to" for link in fake.state.links)
 
@@ -100,7 +108,7 @@ def test_faults_are_retried_and_the_run_converges(fake: FakeGitLab) -> None:
         )
         == []
     )
-    assert len(fake.state.issues[3]) == (14 if fake.tier == "premium" else 15)
+    assert len(issues_of(fake)) == (14 if fake.tier == "premium" else 15)
 
 
 def test_scoped_labels_stay_exclusive(fake: FakeGitLab) -> None:

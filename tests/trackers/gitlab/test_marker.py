@@ -8,11 +8,15 @@ from hypothesis import strategies as st
 from sop_sync.trackers.gitlab.marker import (
     Marker,
     attach,
+    sanitize_filename,
     split,
     split_reply,
     upload_links,
+    upload_markdown,
     with_reply,
 )
+
+SECRET = "0123456789abcdef0123456789abcdef"
 
 
 @given(
@@ -80,3 +84,27 @@ def test_reply_tag_round_trips(body: str, note_id: str | None) -> None:
     """A reply's note id is hidden at the end of the note and read back, the text unchanged."""
     body = body.rstrip()
     assert split_reply(with_reply(body, note_id)) == (body, note_id)
+
+
+@given(name=st.text(min_size=1, max_size=40).filter(lambda n: "\r" not in n and "\n" not in n))
+def test_given_names_survive_gitlabs_cleaning(name: str) -> None:
+    """Any file name round-trips through sop-sync's link to the cleaned upload."""
+    stored = sanitize_filename(name)
+    link = upload_markdown(name, {"url": f"/uploads/{SECRET}/{stored}", "markdown": "[x](y)"})
+    [(found, url)] = upload_links(f"Lampiran: {link}")
+    assert url == f"/uploads/{SECRET}/{stored}"
+    assert found == (name if sanitize_filename(name) == stored else stored)
+    assert found == name or "/" in name or "\\" in name or set(name) <= {"."}
+
+
+def test_names_from_gitlabs_own_links_and_from_people() -> None:
+    """GitLab's image link drops the extension: the stored name is used; so for free text."""
+    image = f"![Rancangan_DFD](/uploads/{SECRET}/Rancangan_DFD.png)"
+    assert upload_links(image) == [("Rancangan_DFD.png", f"/uploads/{SECRET}/Rancangan_DFD.png")]
+    typed = f"lihat [laporan akhir](/uploads/{SECRET}/Laporan_UAT__final_.pdf)"
+    assert upload_links(typed)[0][0] == "Laporan_UAT__final_.pdf"
+    escaped = upload_markdown("a[1].pdf", {"url": f"/uploads/{SECRET}/a_1_.pdf", "markdown": ""})
+    assert escaped == f"[a\\[1\\].pdf](/uploads/{SECRET}/a_1_.pdf)"
+    assert upload_links(escaped)[0][0] == "a[1].pdf"
+    embedded = upload_markdown("Alur kerja.png", {"url": "/uploads/x", "markdown": "![Alur_kerja]"})
+    assert embedded.startswith("![Alur kerja.png]")
