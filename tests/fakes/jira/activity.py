@@ -22,6 +22,7 @@ from tests.fakes.jira.api import (
     require,
 )
 from tests.fakes.jira.fields import FieldError, rich_text
+from tests.fakes.jira.issues import entity_properties
 from tests.fakes.jira.state import change
 
 PROPERTY_LIMIT = 32768  # characters of the JSON value (setIssueProperty)
@@ -52,7 +53,7 @@ def _body(call: Call) -> object:
 def list_comments(call: Call) -> Answer:
     """``GET /rest/api/3/issue/{issueIdOrKey}/comment`` (getComments): ``comments`` page."""
     issue = issue_of(call)
-    rows = [r.comment_json(call.state, issue, c, call.rest) for c in issue["comments"]]
+    rows = [_shown(call, issue, c) for c in issue["comments"]]
     if call.param("orderBy") == "-created":
         rows.reverse()
     page = offset_page(rows, call, default_max=5000, cap=5000)
@@ -71,14 +72,30 @@ def add_comment(call: Call) -> Answer:
     """
     issue = issue_of(call)
     require(call, "ADD_COMMENTS", "You do not have the permission to comment on this issue.")
-    comment = call.state.add_comment(issue, call.actor, _body(call))
-    return 201, r.comment_json(call.state, issue, comment, call.rest)
+    body = _body(call)
+    properties = entity_properties(call.object().get("properties"))
+    comment = call.state.add_comment(issue, call.actor, body)
+    comment["properties"] = properties
+    return 201, _shown(call, issue, comment)
+
+
+def _shown(call: Call, issue: Json, comment: Json) -> Json:
+    """A comment, with its properties when ``expand=properties`` asks for them.
+
+    Comment properties: Cloud OpenAPI ``Comment.properties`` ("A list of comment properties.
+    Optional on create and update"), returned with ``expand=properties``; DC the same.
+    """
+    shown = r.comment_json(call.state, issue, comment, call.rest)
+    if "properties" in call.params("expand"):
+        stored = comment.get("properties") or {}
+        shown["properties"] = [{"key": k, "value": v} for k, v in stored.items()]
+    return shown
 
 
 def get_comment(call: Call) -> Answer:
     """``GET /rest/api/3/issue/{issueIdOrKey}/comment/{id}`` (getComment)."""
     issue = issue_of(call)
-    return 200, r.comment_json(call.state, issue, _comment_of(call, issue), call.rest)
+    return 200, _shown(call, issue, _comment_of(call, issue))
 
 
 def update_comment(call: Call) -> Answer:

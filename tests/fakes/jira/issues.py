@@ -6,6 +6,7 @@ DC serves the same paths under /rest/api/2 unless noted. Search is in :mod:`sear
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.fakes.jira import fields, view
@@ -26,6 +27,7 @@ from tests.fakes.jira.catalog import EPIC_NAME, RESOLUTIONS, STATUSES
 from tests.fakes.jira.state import State
 
 BULK_LIMIT = 50
+PROPERTY_LIMIT = 32768  # characters of one property's JSON value
 
 
 def _create(call: Call, body: Any) -> Json:
@@ -68,10 +70,33 @@ def _create(call: Call, body: Any) -> Json:
         raise
     if missing:
         raise bad_request(**missing)
+    properties = entity_properties(body.get("properties"))
     state.commit(issue)
+    issue["properties"].update(properties)
     for text in comments:
         state.add_comment(issue, call.actor, text)
     return issue
+
+
+def entity_properties(value: Any) -> Json:
+    """``properties`` of ``IssueUpdateDetails`` (and of a comment): ``[{key, value}]``.
+
+    Cloud OpenAPI ``IssueUpdateDetails.properties`` ("Details of issue properties to be add
+    or update", ``EntityProperty``), accepted on create, bulk create and edit; DC's
+    ``IssueUpdateBean`` the same. Each value at most 32768 characters of JSON.
+    """
+    found: Json = {}
+    for item in value or []:
+        item = obj(item)
+        key = item.get("key")
+        if not isinstance(key, str) or not key or len(key) > 255 or "value" not in item:
+            raise bad_request("Each property needs a key (at most 255 characters) and a value.")
+        if len(json.dumps(item["value"])) > PROPERTY_LIMIT:
+            raise bad_request(
+                f"The property value can not be longer than {PROPERTY_LIMIT} characters."
+            )
+        found[key] = json.loads(json.dumps(item["value"]))
+    return found
 
 
 def _created(call: Call, issue: Json) -> Json:

@@ -36,9 +36,11 @@ HOOKS = r"/rest/webhooks/1\.0/webhook"
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", API + r"/serverInfo", site.server_info),
     ("GET", API + r"/myself", site.myself),
+    ("GET", API + r"/mypermissions", site.my_permissions),
     ("GET", API + r"/field", site.list_fields),
     ("GET", API + r"/issuetype", site.list_issue_types),
     ("GET", API + r"/resolution", site.list_resolutions),
+    ("GET", API + r"/status", site.list_statuses),
     ("GET", API + r"/statuscategory", site.list_status_categories),
     ("GET", API + r"/project", project.list_projects),
     ("GET", API + r"/project/(?P<project>[^/]+)", project.get_project),

@@ -12,7 +12,7 @@ from typing import Any
 from tests.fakes.jira import render as r
 from tests.fakes.jira import view
 from tests.fakes.jira.api import Answer, Call, Json, bad_request, error, offset_page, require
-from tests.fakes.jira.catalog import CATEGORIES, ISSUE_TYPES, RESOLUTIONS
+from tests.fakes.jira.catalog import CATEGORIES, ISSUE_TYPES, PERMISSIONS, RESOLUTIONS, STATUSES
 
 # DC: a 9.12 LTS reports deploymentType "Server" like every self-managed Jira (GitLab's
 # Jira integration, gitlab-org/gitlab#229223, shows 8.5.5 doing so); the jira library
@@ -68,10 +68,40 @@ def list_resolutions(call: Call) -> Answer:
     return 200, [r.resolution_json(call.state, name, call.rest) for name in RESOLUTIONS]
 
 
+def list_statuses(call: Call) -> Answer:
+    """``GET /rest/api/3/status`` (getStatuses): every status with its ``statusCategory``."""
+    return 200, [r.status_json(call.state, sid, call.rest) for sid in STATUSES]
+
+
 def list_status_categories(call: Call) -> Answer:
     """``GET /rest/api/3/statuscategory`` (getStatusCategories)."""
     base = r.api(call.state, call.rest)
     return 200, [{"self": f"{base}/statuscategory/{c['id']}", **c} for c in CATEGORIES.values()]
+
+
+def my_permissions(call: Call) -> Answer:
+    """``GET /rest/api/3/mypermissions`` (getMyPermissions): ``havePermission`` per key.
+
+    Cloud requires ``permissions`` (comma-separated keys); DC lists every permission without
+    it. ``projectKey`` narrows to one project (here: the same answer, see ``FakeJira.deny``).
+    """
+    wanted = call.params("permissions") or list(PERMISSIONS)
+    if call.state.cloud and not call.params("permissions"):
+        raise bad_request("The 'permissions' query parameter is required.")
+    key = call.param("projectKey")
+    if key is not None and call.state.project(key) is None:
+        raise error(404, f"No project could be found with key '{key}'.")
+    shown = {
+        name: {
+            "id": str(n),
+            "key": name,
+            "name": name.replace("_", " ").title(),
+            "type": "PROJECT",
+            "havePermission": call.state.allowed(call.user, name),
+        }
+        for n, name in enumerate(wanted)
+    }
+    return 200, {"permissions": shown}
 
 
 # --- people ---------------------------------------------------------------------------------

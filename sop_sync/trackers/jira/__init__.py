@@ -1,0 +1,1 @@
+"""The Jira tracker (Cloud and Data Center), through the ``jira`` library."""
