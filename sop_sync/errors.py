@@ -6,6 +6,9 @@ turns them into exit codes through :data:`EXIT_CODES` and nothing else.
 
 from __future__ import annotations
 
+import os
+import traceback
+
 
 class SopSyncError(Exception):
     """Root of every error sop-sync reports to a person (never with a traceback)."""
@@ -53,6 +56,14 @@ class TrackerError(SopSyncError):
     """A tracker refused or failed an operation; says what was being done."""
 
 
+class TrackerUnavailableError(TrackerError):
+    """The tracker cannot be used at all for now (locked by another process, unreachable).
+
+    Unlike a change the tracker refused, this stops the run: every further change would
+    wait and fail the same way. A re-run converges once the tracker is back.
+    """
+
+
 class ViolationError(SopSyncError):
     """A rule or the merge-request gate said no."""
 
@@ -61,6 +72,29 @@ USAGE_EXIT = 2
 INTERRUPTED_EXIT = 130
 INTERNAL_EXIT = 3
 OK_EXIT = 0
+
+
+DEBUG_VARIABLE = "SOP_SYNC_DEBUG"
+"""Set to 1 to see the traceback of an internal error (exit code 3)."""
+
+
+def debugging() -> bool:
+    """Whether :data:`DEBUG_VARIABLE` asks for tracebacks."""
+    return os.environ.get(DEBUG_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def internal_error_message(error: BaseException) -> str:
+    """The one line for a bug: what was raised, and how to see where (not yet scrubbed)."""
+    detail = " ".join(str(error).split())
+    if len(detail) > 200:
+        detail = detail[:199] + "…"
+    what = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return f"internal error ({what}); please report it: {DEBUG_VARIABLE}=1 shows the traceback"
+
+
+def internal_error_traceback(error: BaseException) -> str:
+    """The traceback of a bug, as :data:`DEBUG_VARIABLE` shows it (not yet scrubbed)."""
+    return "".join(traceback.format_exception(error))
 
 
 def exit_code_for(error: BaseException) -> int:

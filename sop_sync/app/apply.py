@@ -4,7 +4,8 @@ Used by every use case that writes (open, sync, check --fix, the coming service)
 in the stages of :mod:`sop_sync.plan.stages`: a stage after the one before, and within a stage
 the changes of different objects in parallel where the tracker allows it. A failed change is
 collected, never raised, so one bad change does not hide the others; a re-run converges
-because every object is found again by its marker.
+because every object is found again by its marker. Only a tracker that cannot be used at all
+(:class:`~sop_sync.errors.TrackerUnavailableError`: locked, unreachable) stops the run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sop_sync.errors import SopSyncError
+from sop_sync.errors import SopSyncError, TrackerUnavailableError
 from sop_sync.model.changes import Change
 from sop_sync.plan.stages import Group, Stage, stages
 from sop_sync.trackers.base import Tracker
@@ -60,6 +61,8 @@ def _apply_group(tracker: Tracker, group: Group) -> list[tuple[Change, str | Non
     for change in group:
         try:
             tracker.apply(change)
+        except TrackerUnavailableError:
+            raise  # every further change would wait and fail the same way: stop the run
         except SopSyncError as error:
             results.append((change, error.message))
         else:

@@ -86,7 +86,7 @@ def demo_command(
                 person.close()
             out.print(f"  {actor}: {change.describe()}", markup=False, highlight=False)
         found = progress(connection, settings, "absensi", dt.date.today())
-    out.print(status_tree(found[0]))
+    out.print(status_tree(found[0].progress, found[0].phases))
     out.print(f"try: SOP_SYNC_DB={db} sop-sync status absensi")
 
 

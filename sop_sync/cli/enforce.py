@@ -39,7 +39,7 @@ def check_command(
     settings = load_settings(config, tracker_kind=tracker)
     out = console()
     violated: list[str] = []
-    with connected(settings) as connection:
+    with connected(settings, read_only=not fix_it) as connection:
         for summary in open_requests(connection.tracker, kunci):
             request = request_of(summary)
             sop = find_sop(settings.mappings_dir, request.sop_id)
@@ -94,7 +94,7 @@ def gate_merge_request(config: ConfigOption = None) -> None:
     env = os.environ
     settings = gate_settings(config, env)
     out = console()
-    with connected(settings) as connection:
+    with connected(settings, read_only=True) as connection:
         key = merge_request_key(connection, env)
         result = run_gate(connection, settings, key)
     if result.passed:

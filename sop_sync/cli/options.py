@@ -34,7 +34,7 @@ ConfigOption = Annotated[
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan; change nothing.")]
 TrackerOption = Annotated[
     str | None,
-    typer.Option("--tracker", help="local or gitlab [default: sop-sync.yaml, else local]."),
+    typer.Option("--tracker", help="local, gitlab or jira [default: sop-sync.yaml, else local]."),
 ]
 
 
@@ -44,9 +44,14 @@ def folder(mappings: Path | None) -> Path:
 
 
 @contextmanager
-def connected(settings: Settings, person: str | None = None) -> Iterator[Connection]:
-    """Open the configured tracker (acting as ``person`` if given) and close it afterwards."""
-    connection = connect(settings, person)
+def connected(
+    settings: Settings, person: str | None = None, *, read_only: bool = False
+) -> Iterator[Connection]:
+    """Open the configured tracker (acting as ``person`` if given) and close it afterwards.
+
+    ``read_only`` for commands that only read: the local tracker then creates nothing.
+    """
+    connection = connect(settings, person, read_only=read_only)
     try:
         yield connection
     finally:

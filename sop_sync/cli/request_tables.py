@@ -8,6 +8,7 @@ from rich.tree import Tree
 
 from sop_sync.model.text import shorten
 from sop_sync.model.tracker import ObservedRequest
+from sop_sync.reports.milestones import PhaseMilestone
 from sop_sync.rules.evaluate import Evaluation
 from sop_sync.rules.progress import RequestProgress, StepProgress, StepState, step_state
 
@@ -49,12 +50,21 @@ def _step_line(step: StepProgress) -> Text:
     if step.due:
         line.append(f"  tenggat {step.due:%d-%m-%Y}")
     if step.overdue:
-        line.append("  TERLAMBAT", style="bold red")
+        late = f" {step.late_days} hari kerja" if step.late_days else ""
+        line.append(f"  TERLAMBAT{late}", style="bold red")
     return line
 
 
-def status_tree(status: RequestProgress) -> Tree:
-    """The request with each step: role, state, due, overdue flag, evidence present/missing."""
+def _phase_line(phase: PhaseMilestone) -> Text:
+    """``fase Perancangan: tenggat 08-12-2026 · terlambat 2 hari kerja``."""
+    line = Text(f"fase {phase.phase.name}: ")
+    line.append(f"tenggat {phase.due:%d-%m-%Y} · " if phase.due else "")
+    line.append(phase.verdict(), style="bold red" if phase.late else "")
+    return line
+
+
+def status_tree(status: RequestProgress, phases: tuple[PhaseMilestone, ...] = ()) -> Tree:
+    """The request with each step (role, state, due, lateness, evidence), then its phases."""
     head = Text(f"{status.key}", style="bold")
     head.append(f" · {status.request.title} · SOP {status.sop.id}")
     head.append(f" · {_summary(status)}")
@@ -69,6 +79,8 @@ def status_tree(status: RequestProgress) -> Tree:
             if item.found:
                 label.append(f" ({item.found})")
             node.add(label)
+    for phase in phases:
+        tree.add(_phase_line(phase))
     return tree
 
 

@@ -79,7 +79,7 @@ def open_command(
         fields["mulai"] = parse_date(mulai).isoformat()
     form = RequestFile.model_validate({**form.model_dump(by_alias=True), **fields})
     out = console()
-    with connected(settings) as connection:
+    with connected(settings, read_only=dry_run) as connection:
         opened = connection.tracker
         people = parse_people(peran or [])
         request = use.build_request(sop, settings, opened, form, people, reschedule=jadwal_ulang)
@@ -109,12 +109,12 @@ def status_command(
     """
     settings = load_settings(config, tracker_kind=tracker)
     out = console()
-    with connected(settings) as connection:
+    with connected(settings, read_only=True) as connection:
         found = progress(connection, settings, kunci, dt.date.today())
     if kunci:
-        out.print(status_tree(found[0]))
+        out.print(status_tree(found[0].progress, found[0].phases))
     elif found:
-        out.print(overview_table(found))
+        out.print(overview_table([status.progress for status in found]))
     else:
         out.print("no requests yet: sop-sync open <sop-id> --judul '...'")
 
@@ -135,7 +135,7 @@ def sync_command(
     out = console()
     texts = TrackerTexts()
     failed: list[Outcome] = []
-    with connected(settings) as connection:
+    with connected(settings, read_only=dry_run) as connection:
         opened = connection.tracker
         summaries = use.open_requests(opened, kunci)
         with progress_bar("syncing") as advance:

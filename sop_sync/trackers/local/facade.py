@@ -3,6 +3,8 @@
 The reference backend of the tracker contract, and what the demo and most tests run on.
 Each ``apply`` runs in one transaction, each read in one snapshot (:mod:`.store`). The hidden
 marker is the (request key, step) columns, unique, so a duplicate can never be written.
+Opened ``read_only`` (status, check, dry runs), it writes and creates nothing: a missing file
+is a tracker with no requests yet.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ class LocalTracker:
         clock: Callable[[], dt.datetime] | None = None,
         actor: str = "sop-sync",
         busy_timeout: float = 5.0,
+        read_only: bool = False,
     ) -> None:
-        self.store = LocalStore(Path(path), clock=clock, busy_timeout=busy_timeout)
+        self.store = LocalStore(
+            Path(path), clock=clock, busy_timeout=busy_timeout, read_only=read_only
+        )
         self.actor = actor
         """Who the changes are recorded as (sop-sync itself unless :meth:`acting_as`)."""
         self.operations = 0

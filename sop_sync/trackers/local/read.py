@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from sop_sync.errors import TrackerError
 from sop_sync.model.changes import Label, Milestone, Ref
 from sop_sync.model.tracker import (
     Attachment,
@@ -38,7 +39,7 @@ def requests(store: LocalStore) -> list[RequestSummary]:
         )
     summaries = []
     for key, title, state, data in rows:
-        values = json.loads(data)
+        values = _data(store, Ref(key), data)
         summaries.append(RequestSummary(key, values.get("sop", ""), title, State(state), values))
     return summaries
 
@@ -94,7 +95,7 @@ def _issue(
         assignees=tuple(user for (user,) in get("assignees")),
         due=_date(due),
         milestone=milestone,
-        data=json.loads(data),
+        data=_data(store, ref, data),
         digest=text_digest(description),  # the text is stored as written
         notes=tuple(
             Note(str(i), author, body, dt.datetime.fromisoformat(at), bool(system), reply)
@@ -109,6 +110,20 @@ def _issue(
             for at, actor, action, detail in get("events")
         ),
     )
+
+
+def _data(store: LocalStore, ref: Ref, text: str) -> dict[str, str]:
+    """The marker data of an owned object; one line naming the file when it is damaged."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = None
+    if not isinstance(value, dict):
+        raise TrackerError(
+            f"{store.path}: {ref.describe()}: its stored data is not a JSON object (was the "
+            "file changed outside sop-sync?); restore it from a backup"
+        )
+    return value
 
 
 def _grouped(rows: list[Row]) -> dict[int, list[Row]]:

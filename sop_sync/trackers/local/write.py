@@ -209,21 +209,22 @@ def attach(w: Write, c: Attach) -> None:
     """Record the file and store its bytes beside the database under a safe name.
 
     The bytes are written before the transaction commits; the store removes them again
-    when it does not.
+    when it does not. The same file (name and content) attached again by the same person is
+    already there: a re-run after an interrupted one records it once.
     """
     issue = w.store.issue_id(c.ref)
+    digest = hashlib.sha256(c.content).hexdigest()
+    if w.db.execute(
+        "SELECT 1 FROM attachments WHERE issue_id = ? AND filename = ? AND sha256 = ? "
+        "AND uploaded_by = ?",
+        (issue, c.filename, digest, w.actor),
+    ).fetchone():
+        return
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", c.filename).strip("._")[:100] or "berkas"
     cursor = w.db.execute(
         "INSERT INTO attachments (issue_id, filename, stored_name, sha256, size, uploaded_by, "
         "created_at) VALUES (?, ?, '', ?, ?, ?, ?)",
-        (
-            issue,
-            c.filename,
-            hashlib.sha256(c.content).hexdigest(),
-            len(c.content),
-            w.actor,
-            w.store.now(),
-        ),
+        (issue, c.filename, digest, len(c.content), w.actor, w.store.now()),
     )
     stored = f"{cursor.lastrowid}-{safe}"
     w.store.store_file(stored, c.content)

@@ -1,0 +1,1 @@
+"""Real processes under real signals: the child wrapper, the harness, the campaign."""
