@@ -5,6 +5,7 @@ tracker:                       # one section, typed by its kind
   kind: local                  # local | gitlab
   path: .sop-sync/tracker.db   # local: the SQLite file
   # kind: gitlab -> url, project, group, hierarchy (auto | epic | issue), gitlab_section
+  # kind: jira -> url, project, flavour (auto | cloud | dc), epic_type, step_type, accounts
 mappings: mappings
 calendar:
   minutes_per_day: 450         # 7.5 hours (Perpres 21/2023)
@@ -24,7 +25,10 @@ closing:                       # who may close a step
 Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_SYNC_DB``
 (local path), ``SOP_SYNC_MAPPINGS``, ``SOP_SYNC_GITLAB_URL``, ``SOP_SYNC_GITLAB_PROJECT``,
 ``SOP_SYNC_GITLAB_GROUP``, ``SOP_SYNC_GITLAB_HIERARCHY`` (and ``SOP_SYNC_GITLAB_TOKEN``,
-read only by the GitLab connection). Tokens only ever come from the environment or the
+read only by the GitLab connection), ``SOP_SYNC_JIRA_URL``, ``SOP_SYNC_JIRA_PROJECT``,
+``SOP_SYNC_JIRA_FLAVOUR`` (and ``SOP_SYNC_JIRA_EMAIL`` + ``SOP_SYNC_JIRA_TOKEN`` on Cloud, or
+``SOP_SYNC_JIRA_TOKEN`` alone, a personal access token, on Data Center; read only by the Jira
+connection). Tokens only ever come from the environment or the
 tracker client's own configuration file.
 """
 
@@ -38,6 +42,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from sop_sync.documents.settings import DocumentSettings
 from sop_sync.errors import ConfigError, SopFileError
 from sop_sync.model.request import names_per_role
 from sop_sync.resources import default_mappings_dir
@@ -45,6 +50,7 @@ from sop_sync.rules.closing import ClosingPolicy
 from sop_sync.schedule.calendar import WorkCalendar
 from sop_sync.sop.durations import Duration, parse_duration
 from sop_sync.yamlfile import read_yaml, validate
+from sop_sync.yamlfile.files import read_text
 
 CONFIG_FILE = "sop-sync.yaml"
 SECRET_WORDS = ("token", "password", "secret", "kata_sandi")
@@ -73,6 +79,23 @@ class GitLabSettings(_Strict):
     """A section of python-gitlab's own configuration file (which holds the token)."""
 
 
+class JiraSettings(_Strict):
+    """A Jira project (Cloud or Data Center); never a token."""
+
+    kind: Literal["jira"] = "jira"
+    url: str | None = None
+    project: str | None = None
+    """The project key, e.g. ``APL``."""
+    flavour: Literal["auto", "cloud", "dc"] = "auto"
+    """``auto`` reads ``deploymentType`` from the server; ``dc`` covers Server too."""
+    epic_type: str | None = None
+    """Name of the request's issue type when it is not the project's Epic."""
+    step_type: str | None = None
+    """Name of the steps' issue type (default: Task, else Story, else the first standard)."""
+    accounts: dict[str, str] = {}
+    """Cloud: username -> Atlassian account id, for people whose e-mail is hidden."""
+
+
 def _kind(value: Any) -> str:
     """The tracker kind a section names (``local`` when it names none)."""
     kind = value.get("kind", "local") if isinstance(value, dict) else getattr(value, "kind", None)
@@ -80,7 +103,9 @@ def _kind(value: Any) -> str:
 
 
 TrackerSettings = Annotated[
-    Annotated[LocalSettings, Tag("local")] | Annotated[GitLabSettings, Tag("gitlab")],
+    Annotated[LocalSettings, Tag("local")]
+    | Annotated[GitLabSettings, Tag("gitlab")]
+    | Annotated[JiraSettings, Tag("jira")],
     Discriminator(_kind),
 ]
 """One typed section per tracker kind, chosen by ``kind``."""
@@ -92,6 +117,11 @@ ENVIRONMENT: dict[str, dict[str, str]] = {
         "project": "SOP_SYNC_GITLAB_PROJECT",
         "group": "SOP_SYNC_GITLAB_GROUP",
         "hierarchy": "SOP_SYNC_GITLAB_HIERARCHY",
+    },
+    "jira": {
+        "url": "SOP_SYNC_JIRA_URL",
+        "project": "SOP_SYNC_JIRA_PROJECT",
+        "flavour": "SOP_SYNC_JIRA_FLAVOUR",
     },
 }
 """Per tracker kind: setting -> the environment variable that overrides it."""
@@ -144,6 +174,7 @@ class Settings(_Strict):
     tentative: str = "1 hari kerja"
     people: dict[str, tuple[str, ...]] = {}
     closing: ClosingSettings = ClosingSettings()
+    documents: DocumentSettings = DocumentSettings()
     trusted_hosts: tuple[str, ...] = ()
     """Code hosts whose repositories count as open without inspection (e.g. a national forge
     the agency vouches for); elsewhere a repository sop-sync cannot inspect is unverifiable."""
@@ -212,7 +243,10 @@ def load_settings(
 def _read_file(file: Path) -> dict[str, Any]:
     """The settings written in ``file``, checked; a file of comments only means the defaults."""
     name = str(file)
-    text = file.read_text(encoding="utf-8")
+    try:
+        text = read_text(file)
+    except SopFileError as error:
+        raise ConfigError("\n".join(error.problems)) from None
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return {}
     try:

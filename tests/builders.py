@@ -169,10 +169,13 @@ class ObservedBuilder:
         due: dt.date | None = None,
         assignees: Iterable[str] = (),
         closed_by: str | None = None,
+        reopened_by: str | None = None,
+        at: dt.datetime = AT,
     ) -> Self:
         """Step ``number``'s issue, with these added (notes, attachments, labels) or set.
 
-        ``closed_by`` closes the issue and records who did (a ``closed`` event).
+        ``closed_by`` closes the issue and records who did (a ``closed`` event at ``at``);
+        ``reopened_by`` reopens it the same way (a ``reopened`` event at ``at``).
         """
         issue = self._steps.get(number) or self._issue(number)
         numbered = len(issue.notes) + len(issue.attachments)
@@ -185,10 +188,13 @@ class ObservedBuilder:
             a if a.id else dataclasses.replace(a, id=f"{number}.{numbered + i}")
             for i, a in enumerate(attachments, start=1)
         )
-        events = issue.events + ((closed_event(closed_by),) if closed_by else ())
+        events = issue.events + ((closed_event(closed_by, at=at),) if closed_by else ())
+        events += (Event(at, reopened_by, "reopened"),) if reopened_by else ()
+        if closed_by or reopened_by:
+            state = State.CLOSED if closed_by else State.OPEN
         self._steps[number] = dataclasses.replace(
             issue,
-            state=State.CLOSED if closed_by else (state or issue.state),
+            state=state or issue.state,
             notes=issue.notes + new_notes,
             attachments=issue.attachments + new_attachments,
             labels=issue.labels | frozenset(labels),

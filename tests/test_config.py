@@ -71,7 +71,7 @@ def test_bad_tracker_kind_from_environment(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError) as caught:
         load_settings(None, environ={"SOP_SYNC_TRACKER": "trello"})
-    expected = "SOP_SYNC_TRACKER: unknown tracker kind 'trello' (known: local, gitlab)"
+    expected = "SOP_SYNC_TRACKER: unknown tracker kind 'trello' (known: local, gitlab, jira)"
     assert caught.value.message == expected
 
 

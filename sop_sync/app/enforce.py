@@ -7,6 +7,7 @@ evaluation as ``check``, so both name a step's state the same way.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sop_sync.app.apply import Outcome, apply_changes
 from sop_sync.app.requests import open_requests, request_of
@@ -14,6 +15,7 @@ from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
 from sop_sync.model.request import RequestInput
 from sop_sync.model.tracker import ObservedRequest, RepoStatus
+from sop_sync.reports.milestones import PhaseMilestone, request_phases
 from sop_sync.rules.closing import ClosingPolicy
 from sop_sync.rules.evaluate import Evaluation, evaluate
 from sop_sync.rules.evidence import repository_url
@@ -62,22 +64,43 @@ def fix(tracker: Tracker, evaluation: Evaluation, key: str) -> Outcome:
     return apply_changes(tracker, evaluation.changes, Outcome(key))
 
 
+@dataclass(frozen=True)
+class RequestStatus:
+    """What ``status`` shows of one request: per-step progress, and its phases when asked."""
+
+    progress: RequestProgress
+    phases: tuple[PhaseMilestone, ...] = ()
+
+
 def progress(
     connection: Connection, settings: Settings, key: str | None, today: dt.date
-) -> list[RequestProgress]:
-    """Per-step progress of one request (``key``, with its evidence) or of every request."""
+) -> list[RequestStatus]:
+    """Per-step progress of one request (``key``: with its evidence and phases) or of all.
+
+    Lateness is counted in hari kerja as the reports count it; the overview of every request
+    reads no history and schedules no phases (it stays cheap, and loads no holiday tables
+    unless a step is past its date).
+    """
     tracker = connection.tracker
     found = open_requests(tracker, key) if key else tracker.requests()
+    calendar = settings.calendar.calendar()
     result = []
     for summary in found:
         request = request_of(summary)
         sop = find_sop(settings.mappings_dir, request.sop_id)
         policy = settings.closing.policy(sop.id)
         observed, evaluation = check(connection, sop, request, policy, history=key is not None)
-        deadline = (
-            procedure_deadline(sop, request.start, settings.calendar.calendar())
-            if sop.deadline
-            else None
+        deadline = procedure_deadline(sop, request.start, calendar) if sop.deadline else None
+        made = request_progress(
+            sop, request, observed, evaluation, today, deadline, calendar=calendar
         )
-        result.append(request_progress(sop, request, observed, evaluation, today, deadline))
+        phases = (
+            request_phases(
+                made, observed, evaluation.answers, calendar, today,
+                tentative=settings.tentative_duration,
+            )
+            if key is not None
+            else ()
+        )  # fmt: skip
+        result.append(RequestStatus(made, phases))
     return result

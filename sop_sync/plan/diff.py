@@ -41,8 +41,9 @@ def _field_changes(want: DesiredIssue, have: Issue) -> tuple[FieldUpdate, ...]:
         fields.append(SetDue(want.due))  # a step already done keeps the date it had
     if want.milestone != have.milestone:
         fields.append(SetMilestone(want.milestone))
-    if want.data and dict(want.data) != have.data:
-        fields.append(SetData(want.data))
+    merged = {**have.data, **dict(want.data)}  # data others keep there (document numbers)
+    if want.data and merged != have.data:
+        fields.append(SetData(tuple(merged.items())))
     return tuple(fields)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sop_sync.documents.files import is_generated
 from sop_sync.model.request import RequestInput
 from sop_sync.model.tracker import Issue, RepoState, RepoStatus
 from sop_sync.rules.commands import Verb, parse_notes
@@ -85,7 +86,8 @@ def evidence_status(
     """
     if item.kind is EvidenceKind.ATTACHMENT:
         patterns = item.patterns or ("*",)  # no pattern: any file counts, as for links
-        hit = next((a.filename for a in issue.attachments if _matches(a.filename, patterns)), "")
+        files = [a.filename for a in issue.attachments if not is_generated(a.filename)]
+        hit = next((name for name in files if _matches(name, patterns)), "")  # no unsigned drafts
         return EvidenceStatus(item, bool(hit), hit, "" if hit else "berkas belum dilampirkan")
     if item.kind is EvidenceKind.LINK:
         hit = next((u for u in urls(issue) if _matches(u, item.patterns or ("*",))), "")

@@ -16,6 +16,7 @@ from sop_sync.model.request import RequestInput
 from sop_sync.model.tracker import Issue, ObservedRequest, State
 from sop_sync.rules.evaluate import Evaluation, StepVerdict
 from sop_sync.rules.evidence import EvidenceStatus
+from sop_sync.schedule.calendar import WorkCalendar
 from sop_sync.sop.model import Sop
 
 
@@ -38,6 +39,18 @@ def step_state(verdict: StepVerdict, issue: Issue | None) -> StepState:
     return StepState.DONE if issue.state is State.CLOSED else StepState.OPEN
 
 
+def late_days(calendar: WorkCalendar, due: dt.date, until: dt.date) -> int:
+    """How many hari kerja something due on ``due`` is late on ``until`` (0: on time).
+
+    The working days after ``due`` up to ``until``, both counted: due Friday and still open
+    on Saturday is on time; on Monday it is 1 hari kerja late. Status and reports both judge
+    steps and phases with it.
+    """
+    if until <= due:
+        return 0
+    return calendar.working_days_between(due + dt.timedelta(days=1), until)
+
+
 @dataclass(frozen=True)
 class StepProgress:
     """One step of one request."""
@@ -50,6 +63,8 @@ class StepProgress:
     overdue: bool
     evidence: tuple[EvidenceStatus, ...]
     assignees: tuple[str, ...]
+    late_days: int = 0
+    """Hari kerja past its due date while open (:func:`late_days`; with a calendar only)."""
 
 
 @dataclass(frozen=True)
@@ -105,14 +120,25 @@ def request_progress(
     evaluation: Evaluation,
     today: dt.date,
     deadline: dt.datetime | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> RequestProgress:
-    """The progress of every step of ``request`` on ``today``, as the rules judged it."""
+    """The progress of every step of ``request`` on ``today``, as the rules judged it.
+
+    With ``calendar``, an open step is overdue when it is at least one hari kerja late
+    (:func:`late_days`, as the reports judge it); without, when its due date has passed.
+    """
     steps = []
     for step in sop.steps:
         issue = observed.steps.get(step.number)
         verdict = evaluation.verdict(step.number)
         state = step_state(verdict, issue)
         due = issue.due if issue else None
+        late = (
+            late_days(calendar, due, today)
+            if calendar is not None and state is StepState.OPEN and due is not None and due < today
+            else 0  # the calendar (and its holiday tables) only for a step past its date
+        )
+        overdue = state is StepState.OPEN and due is not None and due < today
         steps.append(
             StepProgress(
                 number=step.number,
@@ -120,9 +146,10 @@ def request_progress(
                 roles=tuple(sop.role(r).name for r in step.roles),
                 state=state,
                 due=due,
-                overdue=state is StepState.OPEN and due is not None and due < today,
+                overdue=late > 0 if calendar is not None else overdue,
                 evidence=verdict.evidence,
                 assignees=issue.assignees if issue else (),
+                late_days=late,
             )
         )
     return RequestProgress(

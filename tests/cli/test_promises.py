@@ -6,6 +6,7 @@ Each test here failed before the fix it documents (issue 9: "broken promises").
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -229,3 +230,17 @@ def test_a_deadline_for_the_whole_procedure(
     assert run(["status", "izin"]) == 0
     assert "batas waktu SOP 08-01-2020 TERLAMBAT" in capsys.readouterr().out
     assert dt.date.today() > dt.date(2020, 1, 8)
+
+
+def test_status_marks_late_steps_and_phases_in_working_days(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`status <kunci>` counts lateness in hari kerja, per step and per phase, as the report."""
+    assert run([*OPEN[:-4], "--mulai", "2020-01-06", *OPEN[-2:]]) == 0
+    capsys.readouterr()
+    assert run(["status", "absensi"]) == 0
+    tree = capsys.readouterr().out
+    first = next(line for line in tree.splitlines() if "01 Identifikasi kebutuhan" in line)
+    assert re.search(r"TERLAMBAT \d+ hari kerja", first)
+    phase = next(line for line in tree.splitlines() if "fase Analisis Kebutuhan" in line)
+    assert re.search(r"tenggat \d\d-\d\d-2020 · terlambat \d+ hari kerja \(belum selesai\)", phase)

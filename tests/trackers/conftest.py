@@ -26,6 +26,9 @@ from sop_sync.trackers.base import Tracker
 from sop_sync.trackers.gitlab.facade import GitLabTracker
 from sop_sync.trackers.local.facade import LocalTracker
 from tests.fakes.gitlab import FakeGitLab
+from tests.trackers.jira.backends import JIRA_BACKENDS
+from tests.trackers.jira.backends import LIVE_READY as JIRA_LIVE_READY
+from tests.trackers.jira.backends import LIVE_REASON as JIRA_LIVE_REASON
 
 
 class PersonalTracker(Tracker, Protocol):
@@ -127,19 +130,22 @@ BACKENDS: dict[str, Factory] = {
     "gitlab-premium": gitlab_emulator("premium"),
     "gitlab-premium-flaky": gitlab_emulator("premium", flaky_every=4),
     "gitlab-live": gitlab_live,
+    **JIRA_BACKENDS,
 }
+LIVE = {
+    "gitlab-live": (
+        bool(LIVE_URL and (LIVE_TOKEN or LIVE_OAUTH)),
+        "set SOP_SYNC_TEST_GITLAB_URL and a token to run against a real GitLab",
+    ),
+    "jira-live": (JIRA_LIVE_READY, JIRA_LIVE_REASON),
+}
+"""Live backends: whether their variables are set, and what to set."""
 PARAMS = [
     pytest.param(
         name,
-        marks=[
-            pytest.mark.live,
-            pytest.mark.skipif(
-                not (LIVE_URL and (LIVE_TOKEN or LIVE_OAUTH)),
-                reason="set SOP_SYNC_TEST_GITLAB_URL and a token to run against a real GitLab",
-            ),
-        ],
+        marks=[pytest.mark.live, pytest.mark.skipif(not LIVE[name][0], reason=LIVE[name][1])],
     )
-    if name == "gitlab-live"
+    if name in LIVE
     else name
     for name in sorted(BACKENDS)
 ]
