@@ -62,10 +62,19 @@ def histories(session: GitLabSession, steps: dict[int, MarkedIssue]) -> dict[int
             jobs.append((number, "states", _states_call(session, where, handle)))
     answers: list[list[dict[str, Any]]] = session.parallel([job for _, _, job in jobs])
     found = {(number, kind): rows for (number, kind, _), rows in zip(jobs, answers, strict=True)}
+    own = _trusted_author(session, [rows for (_, kind), rows in found.items() if kind == "notes"])
     return {
-        number: _history(owned, found.get((number, "notes"), []), found.get((number, "states"), []))
+        number: _history(
+            owned, found.get((number, "notes"), []), found.get((number, "states"), []), own
+        )
         for number, owned in steps.items()
     }
+
+
+def _trusted_author(session: GitLabSession, note_lists: list[list[dict[str, Any]]]) -> str:
+    """sop-sync's own username, asked only when some note carries a reply tag at all."""
+    tagged = any(split_reply(n["body"])[1] for rows in note_lists for n in rows)
+    return session.own_username() if tagged else ""
 
 
 def _notes_call(
@@ -83,9 +92,12 @@ def _states_call(
 
 
 def _history(
-    owned: MarkedIssue, note_rows: list[dict[str, Any]], state_rows: list[dict[str, Any]]
+    owned: MarkedIssue,
+    note_rows: list[dict[str, Any]],
+    state_rows: list[dict[str, Any]],
+    own: str,
 ) -> History:
-    notes = tuple(_note(n) for n in note_rows)
+    notes = tuple(_note(n, own) for n in note_rows)
     a = owned.attrs
     text, _ = split(a.get("description"))
     author = (a.get("author") or {}).get("username", "")
@@ -107,8 +119,11 @@ def created(attrs: dict[str, Any]) -> Event:
     return Event(moment(attrs["created_at"]), author, "created", attrs["title"])
 
 
-def _note(n: dict[str, Any]) -> Note:
+def _note(n: dict[str, Any], own: str) -> Note:
+    """A note; a reply tag counts only on sop-sync's own notes (anyone can type one)."""
     body, in_reply_to = split_reply(n["body"])
+    if n["author"]["username"] != own:
+        in_reply_to = None
     return Note(
         str(n["id"]),
         n["author"]["username"],

@@ -56,6 +56,7 @@ class GitLabSession:
         client.session.mount("http://", adapter)
         client.session.mount("https://", adapter)
         self.lock = threading.RLock()
+        self._own: str | None = None
         self.cache = Cache()
         self.group = client.groups.get(group, lazy=True) if group else None
         # Everything a run reads first, in one round trip: the project, whether epics exist
@@ -240,6 +241,14 @@ class GitLabSession:
             lambda: self.gl.users.list(username=username, get_all=False),
         )
         return int(users[0].id) if users else None
+
+    def own_username(self) -> str:
+        """The token's own user: the only author whose reply tags are trusted (read once)."""
+        with self.lock:
+            if self._own is None:
+                user = self.call("reading the token's user", lambda: self.gl.http_get("/user"))
+                self._own = str(user["username"]) if isinstance(user, dict) else ""
+            return self._own
 
     def user_id(self, username: str) -> int:
         """A user's id, looked up once per run."""
