@@ -21,6 +21,7 @@ network round trips, not start-up work.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import multiprocessing
 import time
@@ -39,6 +40,8 @@ from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
 from sop_sync.model.changes import Attach, Close, Comment, Ref
 from sop_sync.render.tracker import TrackerTexts
+from sop_sync.reports.report import build_report
+from sop_sync.reports.writers.gather import gather
 from sop_sync.resources import BUNDLED_MAPPINGS
 from sop_sync.trackers.base import Connection
 from sop_sync.trackers.gitlab.code_host import GitLabRepositories
@@ -252,13 +255,41 @@ def reconcile(count: int) -> None:
         fake.stop()
 
 
+def report(latency: float, count: int) -> None:
+    """``sop-sync laporan`` over ``count`` requests in progress: calls per request, wall time."""
+    with served("premium") as (url, token, ask):
+        run = tracker(url, token)
+        for n in range(count):
+            assert converge(run, SOP, request(f"lap-{n}"), SETTINGS, TEXTS).ok
+            _in_progress(url, token, f"lap-{n}")
+        fresh = tracker(url, token)
+        items = list(gather(fresh, SETTINGS))  # warm-up: imports, templates, holiday tables
+        ask("reset")
+        ask("latency", latency)
+        started = time.perf_counter()
+        items = list(gather(tracker(url, token), SETTINGS))
+        gathered = time.perf_counter() - started
+        ask("latency", 0.0)
+        data = build_report(items, SETTINGS.calendar.calendar(), dt.datetime(2026, 12, 15, 12))
+        log = ask("log")
+        print(
+            f"laporan over {len(items)} requests in progress, {latency * 1000:.0f} ms latency:"
+            f" {len(log)} calls ({len(log) / len(items):.1f} per request),"
+            f" {gathered:.2f} s = {gathered / latency / len(items):.1f} round trips per request"
+            f" ({len(data.requests)} requests in the report)"
+        )
+        print(f"  by kind: {dict(sorted(kinds(log).items()))}")
+
+
 def main() -> None:
     """Run every benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--others", type=int, default=20)
-    parser.add_argument("--only", choices=("open", "trips", "check", "sync"), default=None)
+    parser.add_argument(
+        "--only", choices=("open", "trips", "check", "sync", "report"), default=None
+    )
     args = parser.parse_args()
     if args.only in (None, "open"):
         opening("free")
@@ -270,6 +301,8 @@ def main() -> None:
         check_one("free", args.latency, args.others)
     if args.only in (None, "sync"):
         reconcile(args.requests)
+    if args.only in (None, "report"):
+        report(args.latency, args.others)
 
 
 if __name__ == "__main__":
