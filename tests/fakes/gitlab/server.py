@@ -17,12 +17,10 @@ for counting calls.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
 import traceback
-import urllib.parse
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +30,7 @@ from typing import Any, ClassVar, NamedTuple
 from tests.fakes.gitlab import issues, labels, planning, projects, uploads, wikis
 from tests.fakes.gitlab.api import TOKEN, ApiError, Call, Handler, paginate, parse_body
 from tests.fakes.gitlab.state import Json, State
+from tests.fakes.http import handler_class
 
 PROJECT = r"/projects/(?P<project>[^/]+)"  # an id or a URL-encoded path
 ISSUE = PROJECT + r"/issues/(?P<iid>\d+)"
@@ -408,53 +407,8 @@ def _fault_reply(fault: Fault) -> Reply:
 
 
 def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body in two writes: no 40 ms ACK wait
-        timeout = 15  # a client that stops mid-request cannot hang a test
+    def note(method: str, path: str, query: str, status: int) -> None:
+        with fake.lock:
+            fake.log.append(Logged(method, path, query, status))
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the request log is in ``fake.log``."""
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def do_PUT(self) -> None:
-            self._serve("PUT")
-
-        def do_DELETE(self) -> None:
-            self._serve("DELETE")
-
-        def _serve(self, method: str) -> None:
-            if fake.latency:
-                time.sleep(fake.latency)
-            parsed = urllib.parse.urlsplit(self.path)
-            query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            status, payload, headers = fake.answer(method, parsed.path, query, self.headers, raw)
-            with fake.lock:  # logged before the client sees the answer: counts never lag
-                fake.log.append(Logged(method, parsed.path, parsed.query, status))
-            self._send(status, payload, headers)
-
-        def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
-            if status == 204:
-                body, kind = b"", None
-            elif isinstance(payload, str):
-                body, kind = payload.encode(), "text/html; charset=utf-8"
-            else:
-                body, kind = json.dumps(payload).encode(), "application/json"
-            kind = headers.pop("Content-Type", kind)
-            self.send_response(status)
-            if kind:
-                self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
+    return handler_class(fake.answer, note, lambda: fake.latency)

@@ -22,7 +22,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from tests.fakes.http import Raw as Raw  # the handlers import it from here
 
 if TYPE_CHECKING:
     from tests.fakes.jira.state import State
@@ -32,13 +34,6 @@ Answer = tuple[int, Any]
 Handler = Callable[["Call"], Answer]
 
 NOT_AUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
-
-
-class Raw(NamedTuple):
-    """A payload sent as bytes (attachment content, plain-text errors) instead of JSON."""
-
-    content: bytes
-    content_type: str
 
 
 class ApiError(Exception):

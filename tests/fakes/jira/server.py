@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
-import time
 import traceback
-import urllib.parse
+from email.message import Message
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
+from tests.fakes.http import MediaTypes, handler_class
 from tests.fakes.jira import activity, issue_data, issues, links, project, search, site
-from tests.fakes.jira.api import NOT_AUTHENTICATED, ApiError, Call, Handler, Json, Raw, parse_body
+from tests.fakes.jira.api import NOT_AUTHENTICATED, ApiError, Call, Handler, Json, parse_body
 
 if TYPE_CHECKING:
     from tests.fakes.jira.fake import FakeJira
@@ -171,60 +170,13 @@ def dispatch(
 def make_handler(fake: FakeJira) -> type[BaseHTTPRequestHandler]:
     """The request handler class bound to ``fake``."""
 
-    class JiraHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # headers and body in two writes: no 40 ms ACK wait
-        timeout = 15  # a client that stops mid-request cannot hang a test
+    def respond(
+        method: str, path: str, query: dict[str, list[str]], headers: Message, raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        fault = fake.take_fault(method, path)
+        if fault is not None:
+            return fault.reply()
+        return dispatch(fake, method, path, query, headers, raw)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the request log is in ``fake.log``."""
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def do_PUT(self) -> None:
-            self._serve("PUT")
-
-        def do_DELETE(self) -> None:
-            self._serve("DELETE")
-
-        def _serve(self, method: str) -> None:
-            if fake.latency:
-                time.sleep(fake.latency)
-            parsed = urllib.parse.urlsplit(self.path)
-            query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            fault = fake.take_fault(method, parsed.path)
-            if fault is not None:
-                status, payload, headers = fault.reply()
-            else:
-                status, payload, headers = dispatch(
-                    fake, method, parsed.path, query, self.headers, raw
-                )
-            fake.note(method, parsed.path, parsed.query, status)  # before the client sees it
-            self._send(status, payload, headers)
-
-        def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
-            kind: str | None
-            if payload is None or status == 204:
-                body, kind = b"", None
-            elif isinstance(payload, Raw):
-                body, kind = payload.content, payload.content_type
-            elif isinstance(payload, str):
-                body, kind = payload.encode(), "text/html;charset=UTF-8"
-            else:
-                body, kind = json.dumps(payload).encode(), "application/json;charset=UTF-8"
-            self.send_response(status)
-            if kind:
-                self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-    return JiraHandler
+    types = MediaTypes("text/html;charset=UTF-8", "application/json;charset=UTF-8")
+    return handler_class(respond, fake.note, lambda: fake.latency, types)
