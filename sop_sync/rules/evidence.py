@@ -56,12 +56,14 @@ def did_the_work(
     """Whoever did the work a sign-off on ``issue`` approves: never one who may sign it off.
 
     The holders of the step's working roles, the step's assignees, and whoever uploaded its
-    evidence, whatever roles they also hold (separation of duties). An assignee who holds the
-    approving role and no working role of the step is there to sign off, not to work.
+    evidence, whatever roles they also hold (separation of duties). Holders of the approving
+    role that sop-sync itself assigned (it is one of the step's roles) are there to sign off.
     """
     working = workers(step, request, approving_role)
-    approvers = set(request.people_for(approving_role)) if approving_role else set()
-    assigned = {name for name in issue.assignees if name in working or name not in approvers}
+    # sop-sync assigns every holder of the step's roles, the approving one too: those are
+    # there to sign off; anyone else assigned was given the work by people
+    signing = set(request.people_for(approving_role)) if approving_role in step.roles else set()
+    assigned = {name for name in issue.assignees if name in working or name not in signing}
     uploaders = {attachment.uploaded_by for attachment in issue.attachments}
     return working | assigned | uploaders
 

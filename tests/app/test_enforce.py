@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import gitlab
 import pytest
@@ -133,7 +134,22 @@ def _request(sop: Sop, repo: str) -> RequestInput:
     )
 
 
-def complete(w: World, number: int) -> None:
+class Acting(Protocol):
+    """A world people act in: the scenarios below run on any tracker that offers this."""
+
+    sop: Sop
+    request: RequestInput
+
+    def act(self, change: Change, actor: str) -> None:
+        """A person does something in the tracker."""
+        ...
+
+    def person(self, role: str) -> str:
+        """The first holder of ``role``."""
+        ...
+
+
+def complete(w: Acting, number: int) -> None:
     """Do step ``number`` properly: evidence, sign-offs, answer Ya, then close it."""
     step = w.sop.step(number)
     worker = w.person(step.roles[0])

@@ -1,4 +1,4 @@
-"""The HTTP plumbing both tracker emulators share: one request handler class per emulator.
+"""The HTTP plumbing both tracker emulators share: serving on loopback, and the handler.
 
 An emulator gives a ``respond`` function (method, path, query, headers, body -> status,
 payload, headers) and a ``note`` function that logs a request; the handler reads the request,
@@ -9,12 +9,14 @@ and writes it as JSON, text or raw bytes.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from email.message import Message
-from http.server import BaseHTTPRequestHandler
-from typing import Any, NamedTuple
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, ClassVar, NamedTuple, Self
 
 Answer = tuple[int, Any, dict[str, str]]
 Respond = Callable[[str, str, dict[str, list[str]], Message, bytes], Answer]
@@ -95,3 +97,61 @@ def handler_class(
             self.wfile.write(body)
 
     return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    """The HTTP server, with a listen backlog as a real server has.
+
+    socketserver's default of 5 pending connections makes a client that opens 20 connections
+    at once wait a second for SYN retries.
+    """
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
+class Loopback:
+    """Serving an emulator on 127.0.0.1 in a background thread; a context manager.
+
+    Subclasses call :meth:`_listen` once with their handler class and keep their own
+    ``running`` list (tests find the emulator behind a URL).
+    """
+
+    running: ClassVar[list[Any]]
+    _started: bool
+
+    def _listen(self, handler: type[BaseHTTPRequestHandler]) -> str:
+        """Bind an ephemeral port on 127.0.0.1; the base URL."""
+        self._started = False
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> Self:
+        """Serve in a background thread."""
+        self._thread.start()
+        self._started = True
+        type(self).running.append(self)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (safe to call twice, or before start)."""
+        if self._started:
+            self._server.shutdown()
+            self._started = False
+        self._server.server_close()
+        if self in type(self).running:
+            type(self).running.remove(self)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

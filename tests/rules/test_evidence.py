@@ -285,18 +285,27 @@ def test_sign_off_from_the_uploader_of_the_evidence_does_not_count() -> None:
     assert not found.present
 
 
-def test_sign_off_from_someone_assigned_to_do_the_work_does_not_count() -> None:
-    """An owner whom people assigned to the step (not for signing) did the work: no sign-off."""
-    request = request_for(KARANGANYAR, people={"pd-pengampu": ("rina", "tono")})
-    issue = observed(KARANGANYAR).step(10, notes=[note("tono", "/sop setuju")], assignees=["tono"])
-    step_issue = issue.build().steps[10]
+def test_the_approving_role_holder_sop_sync_assigned_may_sign_off() -> None:
+    """The owner is one of UAT's roles, so sop-sync assigned them: their sign-off counts."""
+    request = request_for(KARANGANYAR, people={"pd-pengampu": "tono"})
+    state = observed(KARANGANYAR).step(10, notes=[note("tono", "/sop setuju")], assignees=["tono"])
+    step_issue = state.build().steps[10]
     assert evidence_status(step_issue, KARANGANYAR.step(10), UAT_SIGN_OFF, request).present
-    outsider = observed(KARANGANYAR).step(
-        10, notes=[note("rina", "/sop setuju")], assignees=["budi"]
+
+
+def test_sign_off_from_someone_people_assigned_to_the_work_does_not_count() -> None:
+    """An approver from outside the step's roles, assigned to the step, did its work."""
+    outside = Evidence.model_validate(
+        {"jenis": "persetujuan", "nama": "Disetujui Seksi PSI", "peran": "seksi-psi"}
     )
-    assert evidence_status(
-        outsider.build().steps[10], KARANGANYAR.step(10), UAT_SIGN_OFF, request
-    ).present
+    request = request_for(KARANGANYAR, people={"seksi-psi": "andi"})
+    signed = observed(KARANGANYAR).step(10, notes=[note("andi", "/sop setuju")])
+    assert evidence_status(signed.build().steps[10], KARANGANYAR.step(10), outside, request).present
+    assigned = observed(KARANGANYAR).step(
+        10, notes=[note("andi", "/sop setuju")], assignees=["andi"]
+    )
+    found = evidence_status(assigned.build().steps[10], KARANGANYAR.step(10), outside, request)
+    assert not found.present
 
 
 def test_a_review_cannot_be_signed_off_by_who_did_the_reviewed_work() -> None:

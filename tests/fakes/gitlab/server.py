@@ -23,14 +23,13 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar, NamedTuple
 
 from tests.fakes.gitlab import issues, labels, planning, projects, uploads, wikis
 from tests.fakes.gitlab.api import TOKEN, ApiError, Call, Handler, paginate, parse_body
 from tests.fakes.gitlab.state import Json, State
-from tests.fakes.http import handler_class
+from tests.fakes.http import Loopback, handler_class
 
 PROJECT = r"/projects/(?P<project>[^/]+)"  # an id or a URL-encoded path
 ISSUE = PROJECT + r"/issues/(?P<iid>\d+)"
@@ -151,7 +150,7 @@ Reply = tuple[int, Any, dict[str, str]]
 
 
 @dataclass
-class FakeGitLab:
+class FakeGitLab(Loopback):
     """The emulator: start it, point python-gitlab at ``url`` with ``token``.
 
     ``tier`` is ``free`` or ``premium``; ``edition`` (``ee`` or ``ce``) picks how Free
@@ -179,7 +178,6 @@ class FakeGitLab:
     errors: list[str] = field(default_factory=list)
     """Tracebacks of handler crashes (answered 500): an emulator bug, not a GitLab answer."""
     _served: int = 0
-    _started: bool = False
 
     running: ClassVar[list[FakeGitLab]] = []
     """Emulators serving now (tests find the one behind a URL)."""
@@ -189,45 +187,11 @@ class FakeGitLab:
             raise ValueError(f"tier {self.tier!r}, edition {self.edition!r}")
         self.state.tier, self.state.edition = self.tier, self.edition
         self.state.manage_group_labels = self.manage_group_labels
-        self._server = _Server(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = self._listen(_handler(self))
         self.state.base_url = self.url
         self.user = self.state.add_user("sop-sync-bot", "sop-sync", token=self.token)
         if self.admin:
             self.state.admins.add(self.user["username"])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    # --- lifecycle -----------------------------------------------------------------------
-
-    def start(self) -> FakeGitLab:
-        """Serve in a background thread."""
-        self._thread.start()
-        self._started = True
-        FakeGitLab.running.append(self)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (safe to call twice, or before start)."""
-        if self._started:
-            self._server.shutdown()
-            self._started = False
-        self._server.server_close()
-        if self in FakeGitLab.running:
-            FakeGitLab.running.remove(self)
-
-    def __enter__(self) -> FakeGitLab:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- seeding (under the lock: safe while serving) ------------------------------------
 
@@ -379,16 +343,6 @@ class FakeGitLab:
             payload, pages = paginate(payload, query, self.url + path)
             return status, payload, pages
         return status, payload, {}
-
-
-class _Server(ThreadingHTTPServer):
-    """The HTTP server, with a listen backlog as a real server has.
-
-    socketserver's default of 5 pending connections makes a client that opens 20 connections
-    at once wait a second for SYN retries.
-    """
-
-    request_queue_size = 128
 
 
 def _fault_reply(fault: Fault) -> Reply:

@@ -20,10 +20,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
-from types import TracebackType
 from typing import ClassVar, NamedTuple
 
+from tests.fakes.http import Loopback
 from tests.fakes.jira.api import Json
 from tests.fakes.jira.catalog import PERMISSIONS, STATUSES, WORKFLOWS
 from tests.fakes.jira.render import text_to_adf
@@ -71,7 +70,7 @@ class Logged(NamedTuple):
 
 
 @dataclass(eq=False)  # identity: one emulator is one server
-class FakeJira:
+class FakeJira(Loopback):
     """The emulator; all state sits behind ``lock`` (handlers run under it)."""
 
     flavour: str = "cloud"
@@ -90,7 +89,6 @@ class FakeJira:
     """Tracebacks of handler crashes (answered 500): emulator bugs, not Jira answers."""
     lock: threading.RLock = field(default_factory=threading.RLock)
     _served: int = 0
-    _started: bool = False
 
     running: ClassVar[list[FakeJira]] = []
     """Emulators serving now (tests find the one behind a URL)."""
@@ -101,14 +99,9 @@ class FakeJira:
         self.state = State(flavour=self.flavour, clock=self.clock)
         self.state.workflow = [dict(t) for t in WORKFLOWS[self.workflow]]
         self.state.max_results = 100 if self.flavour == "cloud" else 1000
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = self._listen(make_handler(self))
         self.state.base_url = self.url
         self.user = self.state.add_user("sop-sync-bot", "SOP Sync", EMAIL, TOKEN)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
 
     @property
     def email(self) -> str:
@@ -129,35 +122,6 @@ class FakeJira:
     def max_results(self, value: int) -> None:
         with self.lock:
             self.state.max_results = value
-
-    # --- lifecycle -------------------------------------------------------------------------
-
-    def start(self) -> FakeJira:
-        """Serve in a background thread."""
-        self._thread.start()
-        self._started = True
-        FakeJira.running.append(self)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket (safe twice, or before start)."""
-        if self._started:
-            self._server.shutdown()
-            self._started = False
-        self._server.server_close()
-        if self in FakeJira.running:
-            FakeJira.running.remove(self)
-
-    def __enter__(self) -> FakeJira:
-        return self.start()
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # --- seeding and knobs (under the lock: safe while serving) ---------------------------
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jira
+import pytest
 import requests
 
 from tests.fakes.jira import FakeJira
@@ -67,3 +69,35 @@ def task(
     elif epic_key:
         fields[EPIC_LINK] = epic_key
     return fields
+
+
+Fixture = Callable[..., Iterator[FakeJira]]
+
+
+def flavour_fixtures(seed: Callable[[str], FakeJira]) -> tuple[Fixture, Fixture, Fixture]:
+    """The fixtures ``fake`` (each flavour in turn), ``cloud`` and ``dc`` over ``seed``.
+
+    An emulator crash (a handler error answered 500) fails the test at teardown.
+    """
+
+    def serve(flavour: str) -> Iterator[FakeJira]:
+        with seed(flavour) as running:
+            yield running
+        assert not running.errors, running.errors[0]
+
+    @pytest.fixture(params=["cloud", "dc"])
+    def fake(request: pytest.FixtureRequest) -> Iterator[FakeJira]:
+        """Each flavour in turn."""
+        yield from serve(request.param)
+
+    @pytest.fixture
+    def cloud() -> Iterator[FakeJira]:
+        """A Jira Cloud emulator."""
+        yield from serve("cloud")
+
+    @pytest.fixture
+    def dc() -> Iterator[FakeJira]:
+        """A Jira Data Center emulator."""
+        yield from serve("dc")
+
+    return fake, cloud, dc

@@ -24,9 +24,10 @@ from sop_sync.model.tracker import Issue, State
 from sop_sync.render.tracker import TrackerTexts
 from sop_sync.resources import BUNDLED_MAPPINGS
 from sop_sync.rules.evaluate import Evaluation
-from sop_sync.sop.model import EvidenceKind, Sop
+from sop_sync.sop.model import Sop
 from sop_sync.trackers.base import Connection
 from sop_sync.trackers.repository import TrustedHosts
+from tests.app.test_enforce import complete
 from tests.fakes.jira import FakeJira
 from tests.trackers.jira.backends import seeded, tracker_on
 from tests.trackers.jira.test_jira import SETTINGS
@@ -94,24 +95,6 @@ def world(flavour: str, sop_id: str) -> Iterator[JiraWorld]:
         assert converge(tracker_on(fake), sop, request, SETTINGS, TrackerTexts()).ok
         yield JiraWorld(fake, sop, request)
         assert not fake.errors, fake.errors[0]
-
-
-def complete(w: JiraWorld, number: int) -> None:
-    """Do step ``number`` properly: evidence, sign-offs, answer Ya, then close it."""
-    step = w.sop.step(number)
-    worker = w.person(step.roles[0])
-    ref = Ref(w.request.key, number)
-    for item in step.evidence:
-        if item.kind is EvidenceKind.ATTACHMENT:
-            name = item.patterns[0].replace("*", "") or "bukti"
-            w.act(Attach(ref, f"{name}.pdf", b"%PDF bukti"), worker)
-        elif item.kind is EvidenceKind.APPROVAL and item.role:
-            w.act(Comment(ref, "/sop setuju"), w.person(item.role))
-        elif item.kind is EvidenceKind.LINK:
-            w.act(Comment(ref, "https://example.go.id/bukti"), worker)
-    if step.decision is not None:
-        w.act(Comment(ref, "/sop keputusan ya"), worker)
-    w.act(Close(ref), worker)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
