@@ -29,13 +29,19 @@ from typing import Any, TypeVar
 from sop_sync.errors import TrackerError, TrackerUnavailableError
 from sop_sync.model.changes import Ref
 from sop_sync.trackers.local.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION
+from sop_sync.trackers.local.sqlite import (
+    BUSY_STEP,
+    LOCKED,
+    busy,
+    cannot_create_beside,
+    connect_read_only,
+    empty,
+    explain,
+    sync_folder,
+)
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
-
-BUSY_STEP = 0.05
-"""Seconds SQLite itself waits for a lock before sop-sync checks for Ctrl-C and its deadline."""
-LOCKED = "the database is locked by another sop-sync process; try again when it is done"
 
 
 class LocalStore:
@@ -83,17 +89,17 @@ class LocalStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 return sqlite3.connect(self.path, timeout=BUSY_STEP, isolation_level=None)
             if not self.path.exists():
-                return _empty()
-            db = _connect_read_only(self.path, immutable=False)
+                return empty()
+            db = connect_read_only(self.path, immutable=False)
             try:
                 self._waiting(opening, lambda: db.execute("SELECT 1 FROM sqlite_master").fetchall())
             except sqlite3.OperationalError as error:
                 db.close()
-                if not _cannot_create_beside(error):
+                if not cannot_create_beside(error):
                     raise
                 # WAL needs its -shm file beside the database; in a folder nobody can write
                 # to, nobody can be writing the database either: it is read as it is
-                db = _connect_read_only(self.path, immutable=True)
+                db = connect_read_only(self.path, immutable=True)
             except BaseException:
                 db.close()
                 raise
@@ -105,7 +111,7 @@ class LocalStore:
         """Read-only: an empty file reads as no requests; other versions cannot be read."""
         if version is None:
             self.db.close()
-            self.db = _empty()
+            self.db = empty()
         elif version != str(SCHEMA_VERSION):
             self._refuse_version(version, opening)
 
@@ -209,7 +215,7 @@ class LocalStore:
             try:
                 return run()
             except sqlite3.OperationalError as error:
-                if not _busy(error):
+                if not busy(error):
                     raise
                 if time.monotonic() >= deadline:
                     raise TrackerUnavailableError(f"{doing}: {LOCKED}") from None
@@ -278,7 +284,7 @@ class LocalStore:
             out.write(content)
             out.flush()
             os.fsync(out.fileno())
-        _sync_folder(self.files)
+        sync_folder(self.files)
         return target
 
     def now(self) -> str:
@@ -305,59 +311,3 @@ class LocalStore:
     def close(self) -> None:
         """Close the database."""
         self.db.close()
-
-
-def _connect_read_only(path: Path, *, immutable: bool) -> sqlite3.Connection:
-    """``mode=ro``: SQLite itself refuses to write or create anything."""
-    uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
-    return sqlite3.connect(uri, uri=True, timeout=BUSY_STEP, isolation_level=None)
-
-
-def _empty() -> sqlite3.Connection:
-    """An in-memory database with the schema: what a missing file reads as."""
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    db.executescript(SCHEMA)
-    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-    return db
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a new file's name durable (where the platform can)."""
-    with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _code(error: sqlite3.Error) -> int:
-    """SQLite's primary result code of an error (-1 when the driver gave none)."""
-    code = getattr(error, "sqlite_errorcode", -1)
-    return int(code) & 0xFF if isinstance(code, int) and code >= 0 else -1
-
-
-def _cannot_create_beside(error: sqlite3.Error) -> bool:
-    """SQLite could not create the files it keeps beside the database (read-only folder)."""
-    extended = getattr(error, "sqlite_errorcode", -1)
-    return _code(error) == sqlite3.SQLITE_CANTOPEN or extended == sqlite3.SQLITE_READONLY_DIRECTORY
-
-
-def _busy(error: sqlite3.Error) -> bool:
-    """The error means another connection holds a lock."""
-    code = _code(error)
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return True
-    return code < 0 and "locked" in str(error)
-
-
-def explain(error: sqlite3.Error | OSError) -> str:
-    """One line for a person from a driver or file-system error."""
-    text = " ".join(str(error).split())  # one line, whatever the driver said
-    if "locked" in text or "busy" in text:
-        return LOCKED
-    if "not a database" in text or "malformed" in text:
-        return "the file is not a sop-sync database (corrupted?); restore it from a backup"
-    if "readonly database" in text:
-        return "the file or its folder is read-only; sop-sync needs to write there"
-    return text
