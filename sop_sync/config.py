@@ -26,7 +26,7 @@ Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_
 (local path), ``SOP_SYNC_MAPPINGS``, ``SOP_SYNC_GITLAB_URL``, ``SOP_SYNC_GITLAB_PROJECT``,
 ``SOP_SYNC_GITLAB_GROUP``, ``SOP_SYNC_GITLAB_HIERARCHY`` (and ``SOP_SYNC_GITLAB_TOKEN``,
 read only by the GitLab connection), ``SOP_SYNC_JIRA_URL``, ``SOP_SYNC_JIRA_PROJECT``,
-``SOP_SYNC_JIRA_FLAVOUR`` (and ``SOP_SYNC_JIRA_EMAIL`` + ``SOP_SYNC_JIRA_TOKEN`` on Cloud, or
+``SOP_SYNC_JIRA_FLAVOUR``, ``SOP_SYNC_INBOX`` (the service's inbox) (and ``SOP_SYNC_JIRA_EMAIL`` + ``SOP_SYNC_JIRA_TOKEN`` on Cloud, or
 ``SOP_SYNC_JIRA_TOKEN`` alone, a personal access token, on Data Center; read only by the Jira
 connection). Tokens only ever come from the environment or the
 tracker client's own configuration file.
@@ -165,6 +165,36 @@ class ClosingSettings(_Strict):
         )
 
 
+class ServiceSettings(_Strict):
+    """The sync service (``sop-sync serve``): where it listens, its inbox, its workers.
+
+    The webhook secret is never here: ``SOP_SYNC_WEBHOOK_SECRET`` (GitLab's secret token and
+    the Jira webhook's HMAC secret). A PostgreSQL password belongs in ``PGPASSWORD`` or
+    ``~/.pgpass`` (libpq's own places), not in the ``inbox`` URL.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    inbox: str = ".sop-sync/inbox.db"
+    """A SQLite file (embedded, one host) or ``postgresql://user@host/db`` (several hosts)."""
+    workers: int = Field(2, ge=0, le=64)
+    """Worker threads in each ``serve`` process (0: only accept; run ``service worker``)."""
+    reconcile_minutes: float = Field(15, ge=0)
+    """A full pass over open requests every this many minutes (0: never)."""
+    lease_seconds: float = Field(300, gt=0)
+    """How long a worker may hold one job before another may take it over."""
+    max_attempts: int = Field(6, ge=1, le=100)
+    """Failed attempts before a job is parked."""
+    retry_seconds: float = Field(5, gt=0)
+    """The first back-off; it doubles per attempt (capped at one hour)."""
+    account: str | None = None
+    """sop-sync's own tracker username; its events are ignored (default: the token's user)."""
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    """Webhook bodies over this size are refused with 413."""
+    keep_deliveries_days: float = Field(7, gt=0)
+    """How long delivery ids are remembered for de-duplication."""
+
+
 class Settings(_Strict):
     """Everything a command needs besides its arguments."""
 
@@ -175,6 +205,7 @@ class Settings(_Strict):
     people: dict[str, tuple[str, ...]] = {}
     closing: ClosingSettings = ClosingSettings()
     documents: DocumentSettings = DocumentSettings()
+    service: ServiceSettings = ServiceSettings()
     trusted_hosts: tuple[str, ...] = ()
     """Code hosts whose repositories count as open without inspection (e.g. a national forge
     the agency vouches for); elsewhere a repository sop-sync cannot inspect is unverifiable."""
@@ -232,6 +263,8 @@ def load_settings(
     tracker = _tracker_section(dict(data.get("tracker") or {}), env, tracker_kind)
     if env.get("SOP_SYNC_MAPPINGS"):
         data["mappings"] = env["SOP_SYNC_MAPPINGS"]
+    if env.get("SOP_SYNC_INBOX"):
+        data["service"] = {**dict(data.get("service") or {}), "inbox": env["SOP_SYNC_INBOX"]}
     if mappings is not None:
         data["mappings"] = mappings
     try:

@@ -30,6 +30,7 @@ LAYERS: list[set[str]] = [
     {"trackers"},
     {"app"},
     {"reports.writers"},
+    {"service"},
     {"cli", "__main__"},
 ]
 """Top-level parts of ``sop_sync`` from the bottom up: each imports only from its own layer
@@ -47,6 +48,7 @@ FORBIDDEN_IN_CORE = {
 }  # fmt: skip
 OUTSIDE_CORE = {
     "app", "cli", "trackers", "render", "config", "reports.writers", "documents.writers",
+    "service",
 }  # fmt: skip
 
 
