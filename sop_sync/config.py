@@ -26,7 +26,8 @@ Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_
 (local path), ``SOP_SYNC_MAPPINGS``, ``SOP_SYNC_GITLAB_URL``, ``SOP_SYNC_GITLAB_PROJECT``,
 ``SOP_SYNC_GITLAB_GROUP``, ``SOP_SYNC_GITLAB_HIERARCHY`` (and ``SOP_SYNC_GITLAB_TOKEN``,
 read only by the GitLab connection), ``SOP_SYNC_JIRA_URL``, ``SOP_SYNC_JIRA_PROJECT``,
-``SOP_SYNC_JIRA_FLAVOUR``, ``SOP_SYNC_INBOX`` (the service's inbox) (and ``SOP_SYNC_JIRA_EMAIL`` + ``SOP_SYNC_JIRA_TOKEN`` on Cloud, or
+``SOP_SYNC_JIRA_FLAVOUR``, ``SOP_SYNC_INBOX`` (the service's inbox) (and
+``SOP_SYNC_JIRA_EMAIL`` + ``SOP_SYNC_JIRA_TOKEN`` on Cloud, or
 ``SOP_SYNC_JIRA_TOKEN`` alone, a personal access token, on Data Center; read only by the Jira
 connection). Tokens only ever come from the environment or the
 tracker client's own configuration file.
