@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from sop_sync.app.enforce import check, fix
 from sop_sync.app.gate import merge_request_key, run_gate
-from sop_sync.app.requests import open_requests, request_of
-from sop_sync.app.sops import find_sop
+from sop_sync.app.reconcile import reconcile
+from sop_sync.app.requests import open_requests
 from sop_sync.cli.options import ConfigOption, TrackerOption, connected
 from sop_sync.cli.output import console, print_changes
 from sop_sync.cli.request_tables import verdict_table
@@ -41,27 +40,23 @@ def check_command(
     violated: list[str] = []
     with connected(settings, read_only=not fix_it) as connection:
         for summary in open_requests(connection.tracker, kunci):
-            request = request_of(summary)
-            sop = find_sop(settings.mappings_dir, request.sop_id)
-            policy = settings.closing.policy(sop.id)
-            observed, evaluation = check(connection, sop, request, policy)
-            out.print(verdict_table(observed, evaluation))
+            done = reconcile(connection, settings, summary.key, fix_it=fix_it)
+            evaluation = done.evaluation
+            out.print(verdict_table(done.observed, evaluation))
             if evaluation.corrections:
                 counts = ", ".join(
                     f"langkah {n}: {c}×" for n, c in sorted(evaluation.corrections.items())
                 )
                 out.print(f"koreksi: {counts}")
-            if fix_it and evaluation.changes:
-                outcome = fix(connection.tracker, evaluation, summary.key)
+            if done.outcome is not None:
                 print_changes(out, list(evaluation.changes))
-                if outcome.failures:
-                    lines = [f"{c.describe()}: {m}" for c, m in outcome.failures]
+                if done.outcome.failures:
+                    lines = [f"{c.describe()}: {m}" for c, m in done.outcome.failures]
                     raise TrackerError("\n".join(["some fixes failed (re-run to retry):", *lines]))
-                _, evaluation = check(connection, sop, request, policy)  # what remains
-                out.print(f"{summary.key}: fixed; {_remaining(evaluation)}")
+                out.print(f"{summary.key}: fixed; {_remaining(done.final)}")
             elif evaluation.changes:
                 out.print(f"{len(evaluation.changes)} corrective changes: run with --fix")
-            if evaluation.violated:
+            if done.final.violated:
                 violated.append(summary.key)
     if violated:
         raise ViolationError(f"SOP violated in: {', '.join(violated)}")
