@@ -13,6 +13,8 @@ as ``python -m sop_sync`` does (:func:`runpy.run_module`), after at most these h
 ``SOP_SYNC_TEST_AT_PAUSE``
     ``1``: wait there, up to a minute, for the test's signal (a signal handler that raises
     makes the exception come out of that call).
+``SOP_SYNC_TEST_AT_SLEEP``
+    seconds to sleep there, then go on (widens a race window for concurrency tests).
 ``SOP_SYNC_TEST_AT_RAISE``
     the name of a built-in exception (``KeyError``) to raise there instead: an unexpected
     exception at a known place.
@@ -36,7 +38,9 @@ from types import FrameType
 from typing import Any
 
 
-def _watch(targets: set[str], reached_file: str, pause: bool, error: str) -> None:
+def _watch(
+    targets: set[str], reached_file: str, pause: bool, error: str, nap: float = 0.0
+) -> None:
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         if event != "call":
             return
@@ -48,6 +52,8 @@ def _watch(targets: set[str], reached_file: str, pause: bool, error: str) -> Non
             Path(reached_file).write_text(name, encoding="utf-8")
         if error:
             raise getattr(builtins, error)(f"raised by the test at {name}")
+        if nap:
+            time.sleep(nap)
         if pause:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
@@ -104,7 +110,8 @@ def main() -> None:
     if targets:
         reached = os.environ.get("SOP_SYNC_TEST_AT_FILE", "")
         pause = os.environ.get("SOP_SYNC_TEST_AT_PAUSE") == "1"
-        _watch(targets, reached, pause, os.environ.get("SOP_SYNC_TEST_AT_RAISE", ""))
+        nap = float(os.environ.get("SOP_SYNC_TEST_AT_SLEEP") or 0)
+        _watch(targets, reached, pause, os.environ.get("SOP_SYNC_TEST_AT_RAISE", ""), nap)
     sys.argv = ["sop_sync", *sys.argv[1:]]
     runpy.run_module("sop_sync", run_name="__main__", alter_sys=True)
 
