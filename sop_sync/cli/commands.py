@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from sop_sync.cli import demo, documents, enforce, gitlab, issue, jira, reports, requests, sop
+from sop_sync.cli import (
+    demo,
+    documents,
+    enforce,
+    gitlab,
+    issue,
+    jira,
+    reports,
+    requests,
+    service,
+    sop,
+)
 
 app = typer.Typer(
     help="Run an application-development SOP (SOP AP) inside your issue tracker.",
@@ -16,5 +27,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for group in (sop, requests, enforce, issue, documents, reports, demo, gitlab, jira):
+for group in (sop, requests, enforce, issue, documents, reports, demo, gitlab, jira, service):
     group.register(app)

@@ -119,10 +119,14 @@ def evaluate(
             continue  # reopened above, with its own comment
         if issue.state is State.CLOSED and reasons:
             missing_evidence = any(not e.present for e in evidence)
-            changes += [Reopen(ref)]
+            # the comment first, tagged with the close it answers, then the reopen: a run cut
+            # short between the two, re-run, reopens without saying it twice
+            tag = close_tag(issue)
+            if tag is None or tag not in replied_to(issue):
+                changes.append(Comment(ref, _violation_text(reasons), in_reply_to=tag))
+            changes.append(Reopen(ref))
             if missing_evidence and WAITING not in issue.labels:
                 changes.append(AddLabels(ref, (WAITING,)))
-            changes.append(Comment(ref, _violation_text(reasons)))
         elif issue.state is State.CLOSED and (WAITING in issue.labels or CORRECTED in issue.labels):
             changes.append(RemoveLabels(ref, tuple(sorted({WAITING, CORRECTED} & issue.labels))))
     changes += answer_labels(sop, request.key, observed.steps, answers)
@@ -205,3 +209,14 @@ def _reasons(
 def _violation_text(reasons: tuple[str, ...]) -> str:
     lines = "\n".join(f"- {reason}" for reason in reasons)
     return f"Langkah ini dibuka kembali oleh sop-sync karena belum memenuhi SOP:\n\n{lines}"
+
+
+def close_tag(issue: Issue) -> str | None:
+    """``tutup-<epoch ms>`` of the issue's last close (what a reopen comment answers)."""
+    closes = [event.at for event in issue.events if event.action == "closed"]
+    return f"tutup-{int(max(closes).timestamp() * 1000)}" if closes else None
+
+
+def replied_to(issue: Issue) -> set[str]:
+    """What sop-sync's own notes on the issue answer (adapters trust only its own tags)."""
+    return {note.in_reply_to for note in issue.notes if note.in_reply_to}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sop_sync.model.changes import AddLabels, Close, Comment, Ref, RemoveLabels, Reopen
 from sop_sync.model.labels import (
     ANSWER_NO,
@@ -14,7 +16,7 @@ from sop_sync.model.labels import (
 from sop_sync.model.tracker import State
 from sop_sync.rules.closing import ClosingPolicy
 from sop_sync.rules.evaluate import evaluate, step_label
-from tests.builders import KEY, attachment, changes_on, note, observed, request_for, seed
+from tests.builders import AT, KEY, attachment, changes_on, note, observed, request_for, seed
 
 KARANGANYAR = seed("karanganyar")
 BKD = seed("bkd-jateng")
@@ -46,11 +48,39 @@ def test_step_closed_before_its_predecessors_is_violated() -> None:
 
 
 def test_step_closed_out_of_order_is_reopened_with_a_comment() -> None:
-    """The corrective changes are exactly: reopen the step, say which steps are still open."""
+    """The corrective changes are exactly: say which steps are still open, reopen the step.
+
+    The comment comes first: a run cut short after it and re-run reopens without saying it
+    again (see the next test).
+    """
     evaluation = evaluate(
         KARANGANYAR, request_for(KARANGANYAR), observed(KARANGANYAR).closed(3).build()
     )
-    assert evaluation.changes == (Reopen(ref(3)), Comment(ref(3), REOPENED + "- " + OPEN_1_2))
+    assert evaluation.changes == (Comment(ref(3), REOPENED + "- " + OPEN_1_2), Reopen(ref(3)))
+
+
+def test_reopen_comment_answers_the_close_once() -> None:
+    """The comment is tagged with the close it answers; once sop-sync said it, only reopen.
+
+    A close by someone else later is a new close: it is answered again.
+    """
+    request = request_for(KARANGANYAR)
+    first = observed(KARANGANYAR).step(3, closed_by="sari", at=AT).build()
+    changes = evaluate(KARANGANYAR, request, first).changes
+    comment = changes[0]
+    assert isinstance(comment, Comment)
+    assert comment.in_reply_to == f"tutup-{int(AT.timestamp() * 1000)}"
+    said = note("sop-sync", comment.body, in_reply_to=comment.in_reply_to)
+    answered = observed(KARANGANYAR).step(3, closed_by="sari", at=AT, notes=[said]).build()
+    assert evaluate(KARANGANYAR, request, answered).changes == (Reopen(ref(3)),)
+    later = AT + dt.timedelta(hours=1)
+    again = (
+        observed(KARANGANYAR)
+        .step(3, closed_by="sari", at=AT, notes=[said])
+        .step(3, closed_by="sari", at=later)
+        .build()
+    )
+    assert [type(c) for c in evaluate(KARANGANYAR, request, again).changes] == [Comment, Reopen]
 
 
 def test_steps_closed_in_order_change_nothing() -> None:
@@ -95,7 +125,7 @@ def test_unanswered_decision_closed_is_reopened() -> None:
     evaluation = evaluate(BKD, request_for(BKD), observed(BKD).closed(1, 2).build())
     assert evaluation.answers == {}
     assert evaluation.verdict(2).reasons == (UNANSWERED,)
-    assert evaluation.changes == (Reopen(ref(2)), Comment(ref(2), REOPENED + "- " + UNANSWERED))
+    assert evaluation.changes == (Comment(ref(2), REOPENED + "- " + UNANSWERED), Reopen(ref(2)))
 
 
 def test_unanswered_decision_keeps_both_branches_live() -> None:
@@ -216,9 +246,9 @@ def test_missing_evidence_reopens_and_waits() -> None:
     state = observed(KARANGANYAR).closed(1, 2, 3, 4, 5, 6, 7)
     evaluation = evaluate(KARANGANYAR, request_for(KARANGANYAR), state.build())
     assert evaluation.changes == (
+        Comment(ref(7), REOPENED + NO_DIAGRAMS),
         Reopen(ref(7)),
         AddLabels(ref(7), (WAITING,)),
-        Comment(ref(7), REOPENED + NO_DIAGRAMS),
     )
 
 
@@ -241,7 +271,7 @@ def test_waiting_label_is_not_added_twice() -> None:
         observed(KARANGANYAR).closed(1, 2, 3, 4, 5, 6).step(7, state=State.CLOSED, labels=[WAITING])
     )
     evaluation = evaluate(KARANGANYAR, request_for(KARANGANYAR), state.build())
-    assert evaluation.changes == (Reopen(ref(7)), Comment(ref(7), REOPENED + NO_DIAGRAMS))
+    assert evaluation.changes == (Comment(ref(7), REOPENED + NO_DIAGRAMS), Reopen(ref(7)))
 
 
 def test_open_step_without_its_evidence_is_left_alone() -> None:
@@ -287,7 +317,7 @@ def test_step_closed_by_someone_without_its_role_is_violated() -> None:
     state = observed(KARANGANYAR).step(1, closed_by="seksi-egov")
     evaluation = evaluate(KARANGANYAR, request_for(KARANGANYAR), state.build())
     assert evaluation.verdict(1).violated
-    assert changes_on(evaluation.changes, 1)[0] == Reopen(ref(1))
+    assert Reopen(ref(1)) in changes_on(evaluation.changes, 1)
 
 
 def test_step_closed_by_a_supervisor_counts() -> None:

@@ -64,5 +64,9 @@ class GitLabTracker:
         """Carry out one change through its handler."""
         HANDLERS[type(change)](self._write, change)
 
+    def own_accounts(self) -> frozenset[str]:
+        """The usernames sop-sync writes as (its events are not reacted to)."""
+        return frozenset({self.session.own_username()} - {""})
+
     def close(self) -> None:
         """Nothing to release: python-gitlab's session closes with the process."""

@@ -74,6 +74,12 @@ class JiraTracker:
         """Carry out one change through its handler."""
         HANDLERS[type(change)](self._write, change)
 
+    def own_accounts(self) -> frozenset[str]:
+        """The account id (Cloud) or name and key (Data Center) sop-sync writes as."""
+        me = self.session.me()
+        found = {str(me.get(field) or "") for field in ("accountId", "name", "key")}
+        return frozenset(found - {""})
+
     def close(self) -> None:
         """Stop the session's worker threads."""
         self.session.close()

@@ -54,6 +54,10 @@ class LocalTracker:
         """Everything: epics, blocking links, exclusive scoped labels."""
         return CAPABILITIES
 
+    def own_accounts(self) -> frozenset[str]:
+        """The name sop-sync records its own changes under."""
+        return frozenset({"sop-sync"})
+
     def acting_as(self, person: str) -> LocalTracker:
         """The same tracker, recording changes as ``person`` (what people do in a UI)."""
         view = copy.copy(self)
