@@ -4,7 +4,8 @@
 tracker:                       # one section, typed by its kind
   kind: local                  # local | gitlab
   path: .sop-sync/tracker.db   # local: the SQLite file
-  # kind: gitlab -> url, project, group, hierarchy (auto | epic | issue), gitlab_section
+  # kind: gitlab -> url, project, group, hierarchy (auto | epic | issue), gitlab_section,
+  #   connect_timeout_seconds (5), read_timeout_seconds (20), retry_budget_seconds (60)
   # kind: jira -> url, project, flavour (auto | cloud | dc), epic_type, step_type, accounts
 mappings: mappings
 calendar:
@@ -24,7 +25,8 @@ closing:                       # who may close a step
 
 Environment: ``SOP_SYNC_CONFIG`` (the file), ``SOP_SYNC_TRACKER`` (kind), ``SOP_SYNC_DB``
 (local path), ``SOP_SYNC_MAPPINGS``, ``SOP_SYNC_GITLAB_URL``, ``SOP_SYNC_GITLAB_PROJECT``,
-``SOP_SYNC_GITLAB_GROUP``, ``SOP_SYNC_GITLAB_HIERARCHY`` (and ``SOP_SYNC_GITLAB_TOKEN``,
+``SOP_SYNC_GITLAB_GROUP``, ``SOP_SYNC_GITLAB_HIERARCHY``, ``SOP_SYNC_GITLAB_TIMEOUT`` (read
+timeout, s), ``SOP_SYNC_GITLAB_RETRY_BUDGET`` (s) (and ``SOP_SYNC_GITLAB_TOKEN``,
 read only by the GitLab connection), ``SOP_SYNC_JIRA_URL``, ``SOP_SYNC_JIRA_PROJECT``,
 ``SOP_SYNC_JIRA_FLAVOUR``, ``SOP_SYNC_INBOX`` (the service's inbox) (and
 ``SOP_SYNC_JIRA_EMAIL`` + ``SOP_SYNC_JIRA_TOKEN`` on Cloud, or
@@ -78,6 +80,11 @@ class GitLabSettings(_Strict):
     hierarchy: Literal["auto", "epic", "issue"] = "auto"
     gitlab_section: str | None = None
     """A section of python-gitlab's own configuration file (which holds the token)."""
+    connect_timeout_seconds: float = Field(5.0, gt=0)
+    read_timeout_seconds: float = Field(20.0, gt=0)
+    """How long one try waits for GitLab's answer (each try: never past the budget)."""
+    retry_budget_seconds: float = Field(60.0, gt=0)
+    """All the tries and waits of one call (``Retry-After`` included): then sop-sync gives up."""
 
 
 class JiraSettings(_Strict):
@@ -118,6 +125,8 @@ ENVIRONMENT: dict[str, dict[str, str]] = {
         "project": "SOP_SYNC_GITLAB_PROJECT",
         "group": "SOP_SYNC_GITLAB_GROUP",
         "hierarchy": "SOP_SYNC_GITLAB_HIERARCHY",
+        "read_timeout_seconds": "SOP_SYNC_GITLAB_TIMEOUT",
+        "retry_budget_seconds": "SOP_SYNC_GITLAB_RETRY_BUDGET",
     },
     "jira": {
         "url": "SOP_SYNC_JIRA_URL",
@@ -182,8 +191,9 @@ class ServiceSettings(_Strict):
     """Worker threads in each ``serve`` process (0: only accept; run ``service worker``)."""
     reconcile_minutes: float = Field(15, ge=0)
     """A full pass over open requests every this many minutes (0: never)."""
-    lease_seconds: float = Field(300, gt=0)
-    """How long a worker may hold one job before another may take it over."""
+    lease_seconds: float = Field(30, ge=1)
+    """How long a job stays with a worker that stopped answering (killed, cut off) before
+    another may take it over; a live worker renews the lease every third of it."""
     max_attempts: int = Field(6, ge=1, le=100)
     """Failed attempts before a job is parked."""
     retry_seconds: float = Field(5, gt=0)

@@ -26,3 +26,8 @@ def default_mappings_dir() -> Path:
     """``./mappings`` when it exists, else the bundled seed SOPs."""
     local = Path("mappings")
     return local if local.is_dir() else BUNDLED_MAPPINGS
+
+
+def request_template() -> Path:
+    """The request template (GitLab issue template ``Permohonan Aplikasi``, ``/sop buka``)."""
+    return resource("templates") / "gitlab" / "issue_templates" / "Permohonan Aplikasi.md"

@@ -1,9 +1,11 @@
 """Produce a request's paperwork: number it once, assemble it, write the files, attach them.
 
-The use case behind ``sop-sync dokumen`` (and, next, ``/sop dokumen`` in the service and
-``check --fix`` when a producing step closes). The content is assembled by the pure
-:mod:`sop_sync.documents`; this module only reads the tracker, keeps the number in the
-epic's data and applies the attachments.
+The use case behind ``sop-sync dokumen``, and behind the reconcile (``check --fix`` and the
+service): :func:`attach_due_documents` makes a document when its producing step closes and
+when ``/sop dokumen <jenis>`` asks (:mod:`sop_sync.documents.due` decides which). The content
+is assembled by the pure :mod:`sop_sync.documents`; this module only reads the tracker,
+keeps the number in the epic's data and applies the attachments: the current version is
+attached, then the earlier versions are detached, one file per document and format.
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ from sop_sync.app.apply import Outcome, apply_changes
 from sop_sync.app.requests import existing_request, request_of
 from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
-from sop_sync.documents.assemble import assemble
-from sop_sync.documents.blocks import Document
-from sop_sync.documents.context import target_step
+from sop_sync.documents.blocks import Document, text_of
+from sop_sync.documents.due import documents_asked, due_on_close, made_reply
 from sop_sync.documents.files import AttachPlan, file_name, plan_attachments
 from sop_sync.documents.numbering import give_number, keep_number, numbered
 from sop_sync.documents.settings import DocumentSettings
-from sop_sync.documents.writers import write
-from sop_sync.errors import NotFoundError
-from sop_sync.model.changes import SetData
-from sop_sync.model.tracker import ObservedRequest
+from sop_sync.errors import NotFoundError, SopSyncError, TrackerUnavailableError
+from sop_sync.model.changes import Detach, SetData
+from sop_sync.model.request import RequestInput
+from sop_sync.model.tracker import ObservedRequest, State
+from sop_sync.rules.evaluate import Evaluation
 from sop_sync.schedule.timeline import schedule
-from sop_sync.sop.model import DocumentKind
-from sop_sync.trackers.base import Tracker
+from sop_sync.sop.model import DocumentKind, Sop
+from sop_sync.trackers.base import Connection, Tracker
 
 
 @dataclass
@@ -50,6 +52,17 @@ class Produced:
     def missing(self) -> tuple[str, ...]:
         """What the document shows as ``[belum diisi: ...]``."""
         return self.document.missing
+
+    @property
+    def detached(self) -> list[Detach]:
+        """The earlier versions removed from the step by this run."""
+        applied = self.outcome.applied if self.outcome is not None else []
+        return [change for change in applied if isinstance(change, Detach)]
+
+    @property
+    def number(self) -> str:
+        """The document's number (``001/BA-UAT/XI/2026``)."""
+        return text_of(self.document.number).removeprefix("NOMOR:").strip()
 
 
 def _numbered(
@@ -89,9 +102,16 @@ def produce(
 
     ``documents`` is the ``documents`` section of the settings.
     The number is given on the first run and kept in the epic's data; later runs reuse it.
-    Attaching adds only files the producing step does not have byte for byte; with
-    ``strict``, a document with missing data is not attached.
+    Attaching adds only files the producing step does not have byte for byte, then detaches
+    the earlier versions of each format whose current file is there; with ``strict``, a
+    document with missing data is not attached.
     """
+    # assembling loads num2words and the templates: only when a document is made (the
+    # reconcile imports this module on every `check --fix`)
+    from sop_sync.documents.assemble import assemble
+    from sop_sync.documents.context import target_step
+    from sop_sync.documents.writers import write
+
     summary = existing_request(tracker, key)
     if summary is None:
         raise NotFoundError(f"no request {key!r} in this tracker")
@@ -120,6 +140,120 @@ def produce(
             raise NotFoundError(
                 f"request {key!r} has no issue for step {document.step} yet: run `sop-sync sync`"
             )
-        produced.attached = plan_attachments(document, issue, by_format)
-        produced.outcome = apply_changes(tracker, produced.attached.changes, Outcome(key))
+        attaching = produced.attached = plan_attachments(document, issue, by_format)
+        outcome = apply_changes(tracker, attaching.changes, Outcome(key))
+        failed = [getattr(change, "filename", "") for change, _ in outcome.failures]
+        produced.outcome = apply_changes(tracker, attaching.detach_after(failed), outcome)
     return produced
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One document the reconcile made by itself, and why."""
+
+    kind: DocumentKind
+    why: str
+    """``langkah 10 selesai`` or ``/sop dokumen dari @sari``."""
+    made: Produced | None = None
+    error: str | None = None
+    """Why it could not be made or attached (the next run tries again)."""
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What the document still shows as ``[belum diisi: ...]``."""
+        return self.made.missing if self.made is not None else ()
+
+    def describe(self) -> str:
+        """One line for ``check --fix``."""
+        if self.made is None:
+            return f"{self.kind.value} ({self.why}): tidak dibuat — {self.error}"
+        made = self.made
+        step = made.document.step
+        names = [c.filename for c in made.attached.changes] if made.attached else []
+        line = f"{self.kind.value} {made.number} ({self.why}) → langkah {step}: "
+        line += ", ".join(names) if names else "tidak berubah (sudah terlampir)"
+        if made.detached:
+            line += f"; {len(made.detached)} versi lama dilepas"
+        if made.missing:
+            line += f"; belum diisi: {', '.join(made.missing)}"
+        if made.outcome is not None and made.outcome.failures:
+            line += f"; gagal: {'; '.join(m for _, m in made.outcome.failures)}"
+        return line
+
+
+def attach_due_documents(
+    connection: Connection,
+    settings: Settings,
+    sop: Sop,
+    request: RequestInput,
+    observed: ObservedRequest,
+    final: Evaluation,
+    today: dt.date | None = None,
+) -> list[Generated]:
+    """Make and attach the documents due now; answer ``/sop dokumen`` commands (once each).
+
+    ``observed`` is the request as the reconcile read it (its attachments and notes: fixes
+    change neither) and ``final`` the rules' verdicts after the fixes, which say which steps
+    are closed within the SOP. Nothing is read or written when nothing is due. Missing data
+    never blocks: the document is attached with ``[belum diisi: ...]`` and the gaps listed.
+    A document that cannot be made (no issue for its step yet, a tracker error) is reported
+    and tried again next run; a command is answered only once its document is attached.
+    """
+    day = today or dt.date.today()
+    settled = {
+        v.number for v in final.verdicts if v.state is State.CLOSED and not v.skipped
+        and not v.reasons
+    }  # fmt: skip
+    done: list[Generated] = []
+    for kind in due_on_close(sop, observed, settled):
+        closed = sorted(s.number for s in sop.steps if s.document is kind and s.number in settled)
+        done.append(
+            _make(connection, settings, kind, request.key, f"langkah {closed[0]} selesai", day)
+        )
+    tracker = connection.tracker
+    for wish in documents_asked(sop, request, observed):
+        author = wish.asked.command.author
+        if wish.refusal is not None or wish.kind is None:
+            apply_changes(tracker, [wish.asked.reply(wish.refusal or "")], Outcome(request.key))
+            continue
+        made = _make(
+            connection, settings, wish.kind, request.key, f"/sop dokumen dari @{author}", day
+        )
+        done.append(made)
+        if made.made is None or (made.made.outcome is not None and made.made.outcome.failures):
+            continue  # answered once it is attached: the next run tries again
+        produced = made.made
+        plan = produced.attached
+        reply = made_reply(
+            wish.kind,
+            produced.number,
+            produced.document.step,
+            [c.filename for c in plan.changes] if plan else [],
+            plan.present if plan else (),
+            len(produced.detached),
+            produced.missing,
+        )
+        apply_changes(tracker, [wish.asked.reply(reply)], Outcome(request.key))
+    return done
+
+
+def _make(
+    connection: Connection,
+    settings: Settings,
+    kind: DocumentKind,
+    key: str,
+    why: str,
+    today: dt.date,
+) -> Generated:
+    """One document made and attached in the settings' formats; an error is reported."""
+    documents = settings.documents
+    try:
+        made = produce(
+            connection.tracker, settings, documents, kind, key, documents.lampiran, today,
+            attach=True,
+        )  # fmt: skip
+    except TrackerUnavailableError:
+        raise
+    except SopSyncError as error:
+        return Generated(kind, why, error=error.message)
+    return Generated(kind, why, made)

@@ -14,7 +14,7 @@ from sop_sync.app.requests import open_requests, request_of
 from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
 from sop_sync.model.request import RequestInput
-from sop_sync.model.tracker import ObservedRequest, RepoStatus
+from sop_sync.model.tracker import Duplicate, ObservedRequest, RepoStatus
 from sop_sync.reports.milestones import PhaseMilestone, request_phases
 from sop_sync.rules.closing import ClosingPolicy
 from sop_sync.rules.evaluate import Evaluation, evaluate
@@ -70,6 +70,8 @@ class RequestStatus:
 
     progress: RequestProgress
     phases: tuple[PhaseMilestone, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    """Owned objects the tracker holds twice (the oldest is used)."""
 
 
 def progress(
@@ -102,5 +104,5 @@ def progress(
             if key is not None
             else ()
         )  # fmt: skip
-        result.append(RequestStatus(made, phases))
+        result.append(RequestStatus(made, phases, observed.duplicates))
     return result

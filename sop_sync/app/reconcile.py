@@ -20,10 +20,11 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sop_sync.app.apply import Outcome
+from sop_sync.app.documents import Generated, attach_due_documents
 from sop_sync.app.enforce import check, fix
 from sop_sync.app.requests import existing_request, request_of
 from sop_sync.app.sops import find_sop
@@ -53,6 +54,8 @@ class Reconciled:
     """The fixes applied (None when nothing needed fixing or ``fix`` was off)."""
     after: Evaluation | None = None
     """The verdicts after the fixes (None when nothing was applied)."""
+    documents: list[Generated] = field(default_factory=list)
+    """Documents made and attached by the fix: a producing step closed, ``/sop dokumen``."""
 
     @property
     def final(self) -> Evaluation:
@@ -126,4 +129,8 @@ def reconcile(
         if evaluation.changes:
             done.outcome = fix(connection.tracker, evaluation, key)
             _, done.after = check(connection, sop, request, policy)
+        # --- documents (issue 13): made when their step closes or `/sop dokumen` asks ---
+        done.documents = attach_due_documents(
+            connection, settings, sop, request, observed, done.final
+        )
     return done

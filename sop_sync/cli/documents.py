@@ -39,8 +39,8 @@ def dokumen(
         bool,
         typer.Option(
             "--lampirkan",
-            help="Attach the files to the step that produces the document (an unchanged "
-            "document is not attached twice).",
+            help="Attach the files to the step that produces the document, replacing the "
+            "earlier version (an unchanged document is not attached twice).",
         ),
     ] = False,
     ketat: Annotated[
@@ -98,8 +98,10 @@ def _report(made: Produced, folder: Path) -> None:
             out.print(f"  attached to step {document.step}: {change.filename}", markup=False)
         for name in made.attached.present:
             out.print(f"  already attached (same bytes): {name}", markup=False)
+        detached = {change.filename for change in made.detached}
         for old in made.attached.superseded:
-            out.print(f"  earlier version still attached: {old.filename}", markup=False)
+            done = "detached" if old.filename in detached else "still attached (re-run)"
+            out.print(f"  earlier version {done}: {old.filename}", markup=False)
     if made.held_back:
         out.print("  not attached: data is missing (--ketat)", markup=False)
     if made.missing:

@@ -15,7 +15,7 @@ from sop_sync.app.requests import open_requests
 from sop_sync.cli.options import ConfigOption, TrackerOption, connected
 from sop_sync.cli.output import console, print_changes
 from sop_sync.cli.request_tables import verdict_table
-from sop_sync.config import GitLabSettings, Settings, load_settings
+from sop_sync.config import GitLabSettings, LocalSettings, Settings, load_settings
 from sop_sync.errors import TrackerError, ViolationError
 from sop_sync.rules.evaluate import Evaluation
 
@@ -43,6 +43,8 @@ def check_command(
             done = reconcile(connection, settings, summary.key, fix_it=fix_it)
             evaluation = done.evaluation
             out.print(verdict_table(done.observed, evaluation))
+            for duplicate in done.observed.duplicates:
+                out.print(f"warning: {duplicate.describe()}", markup=False, highlight=False)
             if evaluation.corrections:
                 counts = ", ".join(
                     f"langkah {n}: {c}×" for n, c in sorted(evaluation.corrections.items())
@@ -56,6 +58,8 @@ def check_command(
                 out.print(f"{summary.key}: fixed; {_remaining(done.final)}")
             elif evaluation.changes:
                 out.print(f"{len(evaluation.changes)} corrective changes: run with --fix")
+            for made in done.documents:  # a producing step closed, or `/sop dokumen` asked
+                out.print(f"{summary.key}: dokumen {made.describe()}", markup=False)
             if done.final.violated:
                 violated.append(summary.key)
     if violated:
@@ -69,9 +73,17 @@ def _remaining(evaluation: Evaluation) -> str:
 
 
 def gate_settings(config: Path | None, env: Mapping[str, str]) -> Settings:
-    """GitLab settings from CI variables: CI_API_V4_URL and the project of the requests."""
-    settings = load_settings(config, tracker_kind="gitlab")
-    assert isinstance(settings.tracker, GitLabSettings)  # noqa: S101 - tracker_kind says so
+    """The configured tracker; on GitLab, its URL and project filled from the CI variables.
+
+    Requests kept in Jira (``tracker.kind: jira`` or ``SOP_SYNC_TRACKER=jira``) stay in Jira:
+    the job then reads the MR from its CI variables and needs no GitLab token. With no tracker
+    configured at all, the requests are on the GitLab running the pipeline.
+    """
+    settings = load_settings(config, env)
+    if isinstance(settings.tracker, LocalSettings):
+        settings = load_settings(config, env, tracker_kind="gitlab")
+    if not isinstance(settings.tracker, GitLabSettings):
+        return settings
     url = settings.tracker.url or env.get("CI_API_V4_URL", "").removesuffix("/api/v4") or None
     project = settings.tracker.project or env.get("CI_PROJECT_PATH")
     tracker_settings = settings.tracker.model_copy(update={"url": url, "project": project})
@@ -81,8 +93,11 @@ def gate_settings(config: Path | None, env: Mapping[str, str]) -> Settings:
 def gate_merge_request(config: ConfigOption = None) -> None:
     """GitLab CI: fail the merge-request pipeline until the request's UAT is signed off.
 
-    Reads CI_MERGE_REQUEST_IID, CI_MERGE_REQUEST_PROJECT_ID, CI_MERGE_REQUEST_DESCRIPTION and
-    CI_API_V4_URL; the token comes from SOP_SYNC_GITLAB_TOKEN (a masked variable, read_api).
+    Requests on GitLab: reads CI_MERGE_REQUEST_IID, CI_MERGE_REQUEST_PROJECT_ID,
+    CI_MERGE_REQUEST_DESCRIPTION and CI_API_V4_URL; the token comes from SOP_SYNC_GITLAB_TOKEN
+    (a masked variable, read_api). Requests in Jira (SOP_SYNC_TRACKER=jira): a `SOP: <kunci>`
+    line or a Jira key in CI_MERGE_REQUEST_TITLE, CI_MERGE_REQUEST_DESCRIPTION or
+    CI_MERGE_REQUEST_SOURCE_BRANCH_NAME; only the Jira credentials are needed.
 
     Example (in .gitlab-ci.yml): include templates/ci/sop-gate.gitlab-ci.yml
     """
@@ -90,7 +105,7 @@ def gate_merge_request(config: ConfigOption = None) -> None:
     settings = gate_settings(config, env)
     out = console()
     with connected(settings, read_only=True) as connection:
-        key = merge_request_key(connection, env)
+        key = merge_request_key(connection, env, settings)
         result = run_gate(connection, settings, key)
     if result.passed:
         out.print(

@@ -11,6 +11,7 @@ from sop_sync.cli.options import ConfigOption
 from sop_sync.cli.output import console
 from sop_sync.config import GitLabSettings, load_settings
 from sop_sync.errors import InputError
+from sop_sync.resources import request_template
 from sop_sync.sop.loader import load_sop, sop_files
 
 gitlab_app = typer.Typer(help="GitLab: prepare a project for sop-sync.", no_args_is_help=True)
@@ -23,9 +24,19 @@ def gitlab_setup(
     webhook_url: Annotated[
         str | None, typer.Option(help="Register the project webhook to this URL.")
     ] = None,
+    issue_template: Annotated[
+        bool,
+        typer.Option(
+            "--issue-template",
+            help="Commit the request template to .gitlab/issue_templates/ (default branch).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Create the labels, turn on "Pipelines must succeed", register the webhook. Idempotent.
+
+    With --issue-template, also install the request template ("Permohonan Aplikasi") that
+    `/sop buka <sop-id>` opens requests from (committed only when it differs).
 
     The webhook secret comes from SOP_SYNC_WEBHOOK_SECRET (never from a file or an option).
 
@@ -45,7 +56,8 @@ def gitlab_setup(
     if webhook_url and not secret:
         raise InputError("--webhook-url needs the secret in SOP_SYNC_WEBHOOK_SECRET")
     sops = [load_sop(path) for path in sop_files([settings.mappings_dir])]
-    done = setup_project(open_session(tracker_settings), sops, webhook_url, secret)
+    template = request_template().read_text(encoding="utf-8") if issue_template else None
+    done = setup_project(open_session(tracker_settings), sops, webhook_url, secret, template)
     out = console()
     for line in done:
         out.print(f"  {line}", markup=False, highlight=False)

@@ -117,6 +117,8 @@ def status_command(
         out.print(overview_table([status.progress for status in found]))
     else:
         out.print("no requests yet: sop-sync open <sop-id> --judul '...'")
+    for duplicate in (d for status in found for d in status.duplicates):
+        out.print(f"warning: {duplicate.describe()}", markup=False, highlight=False)
 
 
 def sync_command(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,14 +14,14 @@ from sop_sync.config import Settings, load_settings
 from sop_sync.secrets import mask_url
 
 HostOption = Annotated[
-    str | None, typer.Option("--host", help="Address to listen on [default: service.host].")
+    str | None, typer.Option("--host", help="Address to listen on (default: service.host).")
 ]
 PortOption = Annotated[
-    int | None, typer.Option("--port", help="Port to listen on [default: service.port].")
+    int | None, typer.Option("--port", help="Port to listen on (default: service.port).")
 ]
 WorkersOption = Annotated[
     int | None,
-    typer.Option("--workers", min=0, max=64, help="Worker threads [default: service.workers]."),
+    typer.Option("--workers", min=0, max=64, help="Worker threads (default: service.workers)."),
 ]
 
 
@@ -61,16 +62,21 @@ def status_command(config: ConfigOption = None) -> None:
 
     Example: sop-sync service status
     """
-    from sop_sync.service.inbox import open_inbox
+    from sop_sync.service.inbox import POSTGRES_SCHEMES
+    from sop_sync.service.runner import inbox_of
 
     settings = load_settings(config)
-    inbox = open_inbox(settings.service.inbox)
+    where = settings.service.inbox
+    out = console()
+    if not where.lower().startswith(POSTGRES_SCHEMES) and not Path(where).exists():
+        out.print(f"inbox {where}: not created yet (no service has run here)", markup=False)
+        return
+    inbox = inbox_of(settings)
     try:
         stats = inbox.stats()
         parked = inbox.parked()
     finally:
         inbox.close()
-    out = console()
     out.print(f"inbox {mask_url(settings.service.inbox)}", markup=False, highlight=False)
     out.print(
         f"  pending {stats.pending} (running {stats.running}), parked {stats.parked}, "
@@ -132,17 +138,17 @@ def worker_command(
 
 @service_app.command("retry")
 def retry_command(
-    job: Annotated[str | None, typer.Argument(help="Job key [default: every parked job].")] = None,
+    job: Annotated[str | None, typer.Argument(help="Job key (default: every parked job).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Make parked jobs due again.
 
     Example: sop-sync service retry request:absensi
     """
-    from sop_sync.service.inbox import open_inbox
+    from sop_sync.service.runner import inbox_of
 
     settings: Settings = load_settings(config)
-    inbox = open_inbox(settings.service.inbox)
+    inbox = inbox_of(settings)
     try:
         count = inbox.retry_parked(job)
     finally:

@@ -5,7 +5,9 @@ A document's files are called ``draf-<jenis>_<nomor>.<ext>`` when written to a f
 attached to the producing step, the name also carries a digest of the file's bytes
 (``..._3f2a9c1e.pdf``); the bytes are the same for the same document, so attaching again an
 unchanged document finds its file there and adds nothing. A changed document is a new file;
-the earlier versions it replaces are listed (:attr:`AttachPlan.superseded`).
+the earlier versions it replaces are listed (:attr:`AttachPlan.superseded`) and detached once
+the current version is on the step (:attr:`AttachPlan.detach`), so each document leaves one
+file per format.
 
 The evidence rules must not count these files as the signed document a step asks for
 (a ``*berita*acara*`` pattern matches them): :func:`is_generated` tells them apart.
@@ -15,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sop_sync.documents.blocks import Document, text_of
-from sop_sync.model.changes import Attach, Ref
+from sop_sync.model.changes import Attach, Detach, Ref
 from sop_sync.model.tracker import Attachment, Issue
 
 PREFIX = "draf-"
@@ -60,6 +62,17 @@ class AttachPlan:
     """Files already attached with the same bytes (nothing to do)."""
     superseded: tuple[Attachment, ...]
     """Earlier versions of the same document and format, still on the step."""
+    detach: tuple[Detach, ...] = ()
+    """Removing the superseded files: to apply after the current version is attached."""
+
+    def detach_after(self, failed: Collection[str]) -> tuple[Detach, ...]:
+        """The removals whose format's current file is on the step.
+
+        ``failed`` names the files whose Attach failed: the earlier versions of those formats
+        stay until a run attaches the current one.
+        """
+        kept = {name.rsplit(".", 1)[-1] for name in failed}
+        return tuple(d for d in self.detach if d.filename.rsplit(".", 1)[-1] not in kept)
 
 
 def plan_attachments(document: Document, issue: Issue, files: Mapping[str, bytes]) -> AttachPlan:
@@ -81,4 +94,5 @@ def plan_attachments(document: Document, issue: Issue, files: Mapping[str, bytes
             for a in issue.attachments
             if a.filename != name and a.filename.startswith(stem) and a.filename.endswith(f".{ext}")
         ]
-    return AttachPlan(tuple(changes), tuple(present), tuple(superseded))
+    detach = tuple(Detach(ref, a.id, a.filename) for a in superseded)
+    return AttachPlan(tuple(changes), tuple(present), tuple(superseded), detach)

@@ -28,6 +28,7 @@ documents:
     karanganyar:
       berita-acara-uat: {pertama: analis-sistem, kedua: pd-pengampu, mengetahui: seksi-psi}
   kertas: F4                      # A4 (default) or F4
+  lampiran: [md, docx, pdf]       # formats attached when a step closes or /sop dokumen asks
   templates: templat-dinas        # the agency's own dokumen.html.j2, gaya.css, dasar.docx ...
 ```
 
@@ -128,6 +129,8 @@ class DocumentSettings(_Strict):
     pihak: dict[str, dict[DocumentKind, Pihak]] = {}
     """SOP id -> document -> the roles of the parties (else chosen from the SOP's steps)."""
     kertas: Literal["A4", "F4"] = "A4"
+    lampiran: list[Literal["md", "docx", "pdf"]] = Field(["md", "docx", "pdf"], min_length=1)
+    """The formats sop-sync attaches by itself (a producing step closed, ``/sop dokumen``)."""
     templates: Path | None = None
     """A folder whose files replace the bundled ``templates/documents/`` files of that name."""
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from num2words import num2words
-
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -29,6 +27,8 @@ def terbilang(number: int) -> str:
     """``2026`` -> ``dua ribu dua puluh enam`` (whole numbers, never negative)."""
     if number < 0:
         raise ValueError(f"no words for a negative number ({number})")
+    from num2words import num2words  # loads every language: only when words are wanted
+
     return str(num2words(number, lang="id"))
 
 

@@ -236,6 +236,23 @@ class Attach:
         return f"attach {self.filename!r} to {self.ref.describe()} ({len(self.content)} bytes)"
 
 
+@dataclass(frozen=True)
+class Detach:
+    """Remove an attachment from an issue (an earlier version of a generated document).
+
+    ``attachment_id`` is the :attr:`Attachment.id` the tracker gave when it was observed (a
+    row id, a Jira attachment id, a GitLab upload URL); ``filename`` names it for people.
+    """
+
+    ref: Ref
+    attachment_id: str
+    filename: str
+
+    def describe(self) -> str:
+        """One line for the plan printout and the audit log."""
+        return f"detach {self.filename!r} from {self.ref.describe()}"
+
+
 Change = (
     EnsureLabel
     | EnsureMilestone
@@ -248,6 +265,7 @@ Change = (
     | Comment
     | Link
     | Attach
+    | Detach
 )
 CHANGE_TYPES: tuple[type, ...] = (
     EnsureLabel,
@@ -261,5 +279,6 @@ CHANGE_TYPES: tuple[type, ...] = (
     Comment,
     Link,
     Attach,
+    Detach,
 )
 """Every change type; each adapter's dispatch table must cover all of them (tested)."""

@@ -119,6 +119,24 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """Several tracker objects carry the marker of one owned object; sop-sync uses the oldest."""
+
+    ref: Ref
+    used: str
+    """The object used (its URL, else its id)."""
+    others: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One line naming every copy and the one used."""
+        others = ", ".join(self.others)
+        return (
+            f"duplicate: {self.ref.describe()} is on {1 + len(self.others)} objects: "
+            f"{self.used} (used: the oldest) and {others} (close or delete the newer)"
+        )
+
+
+@dataclass(frozen=True)
 class ObservedRequest:
     """Everything a tracker holds for one request, found by the hidden markers."""
 
@@ -130,6 +148,8 @@ class ObservedRequest:
     milestones: dict[str, Milestone]
     links: frozenset[tuple[int, int]]
     """Ordering links between step numbers (source step, target step)."""
+    duplicates: tuple[Duplicate, ...] = ()
+    """Owned objects found more than once (a retried create, a copy): reported, never used."""
 
 
 @dataclass(frozen=True)

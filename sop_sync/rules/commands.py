@@ -33,6 +33,8 @@ class Verb(enum.Enum):
     CORRECT = "koreksi"
     SKIP = "lewati"
     OPEN = "buka"
+    DOCUMENT = "dokumen"
+    """``/sop dokumen <jenis>``: make and attach a document (answered by the app's reconcile)."""
     UNKNOWN = "?"
     """A ``/sop`` line whose verb sop-sync does not know (a typo): answered, never obeyed."""
 

@@ -35,6 +35,21 @@ def key_from_description(text: str | None) -> str | None:
     return match["key"].lower() if match else None
 
 
+def issue_keys(project: str, *texts: str | None) -> list[str]:
+    """Jira issue keys of ``project`` named in the texts (``APL-12``), in order, once each.
+
+    Case-insensitive (branch names are often lower case: ``apl-12-login``), answered upper case.
+    """
+    pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(project)}-(\d+)(?!\d)", re.IGNORECASE)
+    found: list[str] = []
+    for text in texts:
+        for match in pattern.finditer(text or ""):
+            key = f"{project.upper()}-{int(match[1])}"
+            if key not in found:
+                found.append(key)
+    return found
+
+
 def gate(sop: Sop, evaluation: Evaluation) -> GateResult:
     """Pass only when the UAT step is closed and signed off and every step before it is done."""
     step = uat_step(sop)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from sop_sync.app.gate import explain_merge_request, rerun_gates
+from sop_sync.app.intake import open_from_issue
 from sop_sync.app.reconcile import reconcile
 from sop_sync.app.requests import existing_request
 from sop_sync.config import Settings
@@ -45,7 +47,7 @@ class Done:
 
     job: str
     action: str
-    """``reconciled``, ``opened``, ``explained``, ``resolved``, ``nothing``."""
+    """``reconciled``, ``explained``, ``resolved``, ``nothing``, or what ``/sop buka`` did."""
     changes: int = 0
     details: list[str] = field(default_factory=list)
 
@@ -79,9 +81,7 @@ def _request(
         raise JobFailedError(f"{key}: {len(lines)} fixes failed: " + "; ".join(lines))
     details += [f"dokumen {name}" for name in getattr(done, "documents", ()) or ()]
     if connection.merge_requests is not None:
-        from sop_sync.app.gate import rerun_gates
-
-        rerun = rerun_gates(connection, settings, key)
+        rerun = rerun_gates(connection, settings, key, evaluation=done.final)
         details += [f"gate re-run: {ref}" for ref in rerun]
     return Done(claim.job, "reconciled", changes, details)
 
@@ -90,11 +90,9 @@ def _issue(
     job: Job, claim: Claim, settings: Settings, connection: Connection, inbox: Inbox
 ) -> Done:
     """An event on an issue whose payload did not name the request: find it, enqueue it."""
-    discussions = getattr(connection, "discussions", None)
-    if discussions is None:
+    if connection.discussions is None:
         return Done(claim.job, "nothing", details=["this tracker reads no foreign issues"])
-    issue = discussions.read(job.ref)
-    key = getattr(issue, "request_key", None)
+    key = connection.discussions.read(job.ref).request_key
     if not key:
         return Done(claim.job, "nothing", details=[f"{job.ref} is not sop-sync's"])
     inbox.enqueue(request_job(key), dict(claim.hints))
@@ -103,20 +101,15 @@ def _issue(
 
 def _open(job: Job, claim: Claim, settings: Settings, connection: Connection, inbox: Inbox) -> Done:
     """``/sop buka`` on an issue written with the request template."""
-    from sop_sync.app.intake import open_from_issue
-
-    note = claim.hints.get("note_id")
+    note = claim.hints.get("note_id") or claim.hints.get("comment_id")
     result = open_from_issue(connection, settings, job.ref, str(note) if note else None)
-    key = getattr(result, "key", None)
-    if key:
-        inbox.enqueue(request_job(str(key)))
-    return Done(claim.job, "opened", details=[str(result)])
+    if result.key and result.status == "opened":
+        inbox.enqueue(request_job(result.key))
+    return Done(claim.job, result.status, details=[str(result)])
 
 
 def _mr(job: Job, claim: Claim, settings: Settings, connection: Connection, inbox: Inbox) -> Done:
     """A merge request that names no request: explain the ``SOP:`` line once."""
-    from sop_sync.app.gate import explain_merge_request
-
     project, _, iid = job.ref.rpartition("!")
     if connection.merge_requests is None:
         return Done(claim.job, "nothing", details=["no code host configured"])

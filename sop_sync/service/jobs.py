@@ -68,4 +68,4 @@ def parse_job(key: str) -> Job:
     kind, sep, subject = key.partition(":")
     if not sep or not subject or kind not in KINDS:
         raise ValueError(f"not a job key: {key!r}")
-    return Job(kind, subject)  # type: ignore[arg-type]  # checked against KINDS above
+    return Job(kind, subject)

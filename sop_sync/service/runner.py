@@ -43,6 +43,14 @@ def webhook_secret(environ: dict[str, str] | None = None) -> str:
     return secret
 
 
+def inbox_of(settings: Settings) -> Inbox:
+    """The inbox the settings name (SQLite file or PostgreSQL URL)."""
+    service = settings.service
+    return open_inbox(
+        service.inbox, max_attempts=service.max_attempts, retry_seconds=service.retry_seconds
+    )
+
+
 def connector(settings: Settings) -> Connect:
     """A fresh connection per job, as sop-sync's own account."""
 
@@ -120,7 +128,11 @@ def start_workers(
     for worker in workers:
         worker.start()
     minutes = settings.service.reconcile_minutes
-    reconciler = Reconciler(inbox, open_connection, minutes) if reconcile and minutes else None
+    keep = settings.service.keep_deliveries_days * 86400
+    inbox.forget_deliveries(keep)
+    reconciler = (
+        Reconciler(inbox, open_connection, minutes, keep) if reconcile and minutes else None
+    )
     if reconciler is not None:
         reconciler.start()
     return Running(workers, reconciler)
@@ -136,7 +148,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     configure_logging()
     stop_on_sigterm()
     secret = webhook_secret()
-    inbox = open_inbox(settings.service.inbox)
+    inbox = inbox_of(settings)
     open_connection = connector(settings)
     own = accounts(settings, open_connection)
     app = create_app(
@@ -149,7 +161,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         extra={"event": "start", "host": host, "port": port, "workers": workers},
     )
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="off"
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
     )
     try:
         uvicorn.Server(config).run()
@@ -181,7 +193,7 @@ def drain(inbox: Inbox, settings: Settings, open_connection: Connect, workers: i
 
 def reconcile_once(settings: Settings, *, workers: int = 1, enqueue_only: bool = False) -> int:
     """Enqueue every open request, then (unless ``enqueue_only``) run the due jobs here."""
-    inbox = open_inbox(settings.service.inbox)
+    inbox = inbox_of(settings)
     try:
         open_connection = connector(settings)
         count = reconcile_all(inbox, open_connection)
@@ -211,7 +223,7 @@ def run_workers(settings: Settings, count: int) -> None:
 
     configure_logging()
     stop_on_sigterm()
-    inbox = open_inbox(settings.service.inbox)
+    inbox = inbox_of(settings)
     running = start_workers(inbox, settings, connector(settings), count)
     log.info("workers started", extra={"event": "start", "workers": count})
     try:

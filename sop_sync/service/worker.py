@@ -177,17 +177,21 @@ def reconcile_all(inbox: Inbox, connect: Connect) -> int:
 class Reconciler(threading.Thread):
     """Every ``reconcile_minutes``, enqueue every open request."""
 
-    def __init__(self, inbox: Inbox, connect: Connect, minutes: float) -> None:
+    def __init__(
+        self, inbox: Inbox, connect: Connect, minutes: float, keep_deliveries: float
+    ) -> None:
         super().__init__(name="reconciler", daemon=True)
         self.inbox = inbox
         self.connect = connect
         self.minutes = minutes
+        self.keep_deliveries = keep_deliveries
         self.stopping = threading.Event()
 
     def run(self) -> None:
         """Pass, wait, pass again."""
         while not self.stopping.wait(self.minutes * 60):
             try:
+                self.inbox.forget_deliveries(self.keep_deliveries)
                 count = reconcile_all(self.inbox, self.connect)
                 log.info("reconcile", extra={"event": "reconcile", "requests": count})
             except Exception as error:

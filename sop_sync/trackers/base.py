@@ -12,12 +12,18 @@ code on another host.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from sop_sync.model.changes import Change
-from sop_sync.model.tracker import Capabilities, ObservedRequest, RepoStatus, RequestSummary
+from sop_sync.model.tracker import (
+    Capabilities,
+    Note,
+    ObservedRequest,
+    RepoStatus,
+    RequestSummary,
+)
 
 
 class Tracker(Protocol):
@@ -60,11 +66,87 @@ class Repositories(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class MergeRequestRef:
+    """An open merge request that names a request, with its latest pipeline (for re-runs)."""
+
+    project: str
+    """The project's id (as the code host gives it)."""
+    iid: int
+    web_url: str = ""
+    pipeline_id: int | None = None
+    """The latest pipeline of the MR; None when it has none."""
+    pipeline_status: str | None = None
+    """GitLab's pipeline status (``success``, ``failed``, ``running``, ...)."""
+    gate_job_id: int | None = None
+    """The gate job in that pipeline (None when the pipeline has none)."""
+    gate_failed: bool = False
+    """Whether that gate job failed."""
+
+    @property
+    def needs_rerun(self) -> bool:
+        """No pipeline yet, or the latest one (or its gate job) failed or was cancelled."""
+        stopped = self.pipeline_status in (None, "failed", "canceled", "canceling")
+        return stopped or self.gate_failed
+
+
 class MergeRequests(Protocol):
-    """Reads merge requests on the code host (for the merge-request gate)."""
+    """Merge requests on the code host: the gate's look-ups and its re-runs."""
 
     def request_key(self, project: str, iid: int) -> str | None:
         """The request a merge request names: a ``SOP: <kunci>`` line, else an issue it closes."""
+        ...
+
+    def request_of_issue(self, issue: str) -> str | None:
+        """The request a tracker issue an MR names belongs to (a Jira key such as ``APL-12``).
+
+        None when the issue does not exist or is no request's.
+        """
+        ...
+
+    def open_for(self, key: str, *, issue_keys: Collection[str] = ()) -> list[MergeRequestRef]:
+        """The open MRs that name request ``key``, with their latest pipeline.
+
+        Named: a ``SOP: <kunci>`` line, closing one of the request's issues, or (requests kept
+        in Jira) one of ``issue_keys`` in the title, description or source branch.
+        """
+        ...
+
+    def rerun(self, mr: MergeRequestRef) -> None:
+        """A new merge-request pipeline; where that is refused, a retry of the gate job."""
+        ...
+
+    def explain(self, project: str, iid: int, text: str) -> bool:
+        """Post ``text`` as a note on the MR once; False when it is there already."""
+        ...
+
+
+@dataclass(frozen=True)
+class ForeignIssue:
+    """An issue read as people wrote it (sop-sync need not own it): a request template."""
+
+    ref: str
+    """The tracker's own reference: ``<project-id>#<iid>`` on GitLab, the key on Jira."""
+    title: str
+    description: str
+    """As written (Markdown; Jira's wiki markup converted), without sop-sync's marker."""
+    author: str
+    url: str
+    notes: tuple[Note, ...] = ()
+    """Comments, oldest first; a reply tag counts only on sop-sync's own (``in_reply_to``)."""
+    request_key: str | None = None
+    """The request the issue belongs to when it carries sop-sync's marker, else None."""
+
+
+class Discussions(Protocol):
+    """Reads and comments on any issue of the tracker (``/sop buka`` on a request template)."""
+
+    def read(self, ref: str) -> ForeignIssue:
+        """The issue ``ref`` with its comments."""
+        ...
+
+    def comment(self, ref: str, text: str, in_reply_to: str | None = None) -> None:
+        """Comment on issue ``ref`` (Markdown); ``in_reply_to`` tags the answer as sop-sync's."""
         ...
 
 
@@ -76,6 +158,8 @@ class Connection:
     repositories: Repositories
     merge_requests: MergeRequests | None = None
     """None when no code host is configured (the gate then needs a ``SOP:`` line)."""
+    discussions: Discussions | None = None
+    """Issues sop-sync does not own (None where there are no webhooks: the local tracker)."""
 
     def close(self) -> None:
         """Close the tracker."""

@@ -57,6 +57,9 @@ COMMANDS = [
     ["status", "--tracker", "gitlab"],
     ["check", "--tracker", "gitlab"],
     ["jira", "setup", "APL"],
+    ["service", "status"],
+    ["service", "reconcile", "--tracker", "gitlab"],
+    ["serve", "--tracker", "gitlab", "--port", "9"],
 ]
 
 
@@ -76,6 +79,7 @@ def test_no_command_prints_a_secret(
         "SOP_SYNC_GITLAB_TOKEN": CANARY + "\r\n",
         "SOP_SYNC_GITLAB_PROJECT": PROJECT,
         "SOP_SYNC_WEBHOOK_SECRET": WEBHOOK,
+        "SOP_SYNC_INBOX": f"postgresql://sop:{PASSWORD}@127.0.0.1:9/sop",
         "SOP_SYNC_JIRA_URL": f"http://dinas:{PASSWORD}@127.0.0.1:9",
         "SOP_SYNC_JIRA_TOKEN": CANARY,
         "CI_API_V4_URL": f"http://{host}/api/v4",

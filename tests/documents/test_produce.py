@@ -117,19 +117,27 @@ def test_attaching_twice_leaves_one_file_per_format(
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["docx", "md", "pdf"]
 
 
-def test_a_changed_document_is_attached_again_and_the_old_one_named(
+def test_a_changed_document_replaces_the_earlier_version(
     opened: tuple[LocalTracker, Settings],
 ) -> None:
-    """A corrected UAT table: a new version, and the earlier one reported as superseded."""
+    """A corrected UAT table: the new version attached, the earlier one detached (row, file)."""
     tracker, _ = opened
-    run(opened, formats=("pdf",))
+    first = run(opened, formats=("pdf", "md"))
+    before = generated(tracker, 10)
     tracker.acting_as("sari").apply(
         Comment(Ref(KEY, 10), UAT_NOTE.replace("Tidak sesuai", "Sesuai"))
     )
-    again = run(opened, formats=("pdf",))
+    again = run(opened, formats=("pdf", "md"))
     assert again.attached is not None
-    assert len(again.attached.changes) == 1
-    assert [a.filename for a in again.attached.superseded] == generated(tracker, 10)[:1]
+    assert first.attached is not None
+    assert len(again.attached.changes) == 2
+    assert sorted(a.filename for a in again.attached.superseded) == sorted(before)
+    assert sorted(d.filename for d in again.detached) == sorted(before)
+    after = generated(tracker, 10)
+    assert sorted(after) == sorted(c.filename for c in again.attached.changes)
+    stored = sorted(p.name for p in tracker.store.files.iterdir())
+    assert len(stored) == 2
+    assert all(name.split("-", 1)[1] in after for name in stored)
 
 
 def test_strict_attaches_nothing_while_data_is_missing(

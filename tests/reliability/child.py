@@ -38,9 +38,7 @@ from types import FrameType
 from typing import Any
 
 
-def _watch(
-    targets: set[str], reached_file: str, pause: bool, error: str, nap: float = 0.0
-) -> None:
+def _watch(targets: set[str], reached_file: str, pause: bool, error: str, nap: float = 0.0) -> None:
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         if event != "call":
             return

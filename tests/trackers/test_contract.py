@@ -15,6 +15,7 @@ from sop_sync.model.changes import (
     Close,
     Comment,
     CreateIssue,
+    Detach,
     EnsureLabel,
     EnsureMilestone,
     FieldUpdate,
@@ -244,6 +245,25 @@ def test_attach_and_observe_attachment(tracker: Tracker, reread: Make) -> None:
     assert attachment.url
 
 
+def test_detach_removes_one_attachment_and_is_idempotent(tracker: Tracker, reread: Make) -> None:
+    """Detaching an earlier version leaves the other file; detaching it again changes nothing.
+
+    The attachment is named by the id the tracker gave when it was observed (local: its row;
+    Jira: the attachment id; GitLab: the upload's URL, whose link in the note is struck out).
+    """
+    seed(tracker)
+    person = tracker.acting_as("sari")
+    person.apply(Attach(Ref(KEY, 1), "draf-kak_001_0000aaaa.pdf", b"%PDF-1 lama"))
+    person.apply(Attach(Ref(KEY, 1), "draf-kak_001_1111bbbb.pdf", b"%PDF-1 baru"))
+    old, new = reread().observe(KEY).steps[1].attachments
+    assert old.filename == "draf-kak_001_0000aaaa.pdf"
+    tracker.apply(Detach(Ref(KEY, 1), old.id, old.filename))
+    assert [a.filename for a in reread().observe(KEY).steps[1].attachments] == [new.filename]
+    tracker.apply(Detach(Ref(KEY, 1), old.id, old.filename))  # gone already: no error
+    [left] = reread().observe(KEY).steps[1].attachments
+    assert (left.filename, left.uploaded_by) == (new.filename, "sari")
+
+
 def test_link_is_observed_once(tracker: Tracker, reread: Make) -> None:
     """Ordering links read back as step-number pairs; linking again adds nothing.
 
@@ -294,6 +314,7 @@ def test_milestones_observed_are_the_requests_own(tracker: Tracker, reread: Make
         UpdateFields(Ref(KEY, 9), (SetTitle("x"),)),
         Link(Ref(KEY, 1), Ref(KEY, 9)),
         Attach(Ref(KEY, 9), "a.txt", b"a"),
+        Detach(Ref(KEY, 9), "1", "a.txt"),
     ],
     ids=lambda c: type(c).__name__,
 )

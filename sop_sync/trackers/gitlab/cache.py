@@ -20,6 +20,8 @@ class MarkedIssue:
     marker: Marker
     epic: bool = False
     """True for a group epic (Premium); the Free parent issue is a plain issue."""
+    twins: tuple[dict[str, Any], ...] = ()
+    """Other objects carrying the same marker (newer: this one, the oldest, is used)."""
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""GitLab as the code host: repository inspection and merge requests, for the rules and gate.
+"""GitLab as the code host: repository inspection (merge requests: :mod:`.merge_requests`).
 
 Separate from the tracker facade: a request kept in another tracker (Jira) may have its code
 on GitLab, and these need only the client.
@@ -13,8 +13,6 @@ import gitlab
 
 from sop_sync.errors import TrackerError
 from sop_sync.model.tracker import RepoState, RepoStatus
-from sop_sync.rules.gate import key_from_description
-from sop_sync.trackers.gitlab.marker import split
 from sop_sync.trackers.gitlab.session import GitLabSession
 from sop_sync.trackers.licences import osi_approved
 
@@ -52,24 +50,3 @@ class GitLabRepositories:
         if not osi_approved(licence):
             return RepoStatus(url, RepoState.NOT_OSI, licence)
         return RepoStatus(url, RepoState.OPEN, licence)
-
-
-class GitLabMergeRequests:
-    """Reads merge requests on the connected GitLab."""
-
-    def __init__(self, session: GitLabSession) -> None:
-        self.session = session
-
-    def request_key(self, project: str, iid: int) -> str | None:
-        """The request a merge request names: its `SOP: <kunci>` line, else an issue it closes."""
-        doing = f"reading merge request !{iid}"
-        handle = self.session.gl.projects.get(project, lazy=True)
-        mr = self.session.call(doing, lambda: handle.mergerequests.get(iid))
-        key = key_from_description(mr.description)
-        if key:
-            return key
-        for issue in self.session.call(doing, lambda: mr.closes_issues(get_all=True)):
-            _, marker = split(issue.attributes.get("description"))
-            if marker is not None:
-                return marker.key
-        return None

@@ -18,15 +18,16 @@ from sop_sync.config import GitLabSettings
 from sop_sync.errors import ConfigError
 from sop_sync.secrets import clean_token
 from sop_sync.trackers.base import Connection
-from sop_sync.trackers.gitlab.code_host import GitLabMergeRequests, GitLabRepositories
+from sop_sync.trackers.gitlab.code_host import GitLabRepositories
+from sop_sync.trackers.gitlab.discussions import GitLabDiscussions
 from sop_sync.trackers.gitlab.facade import GitLabTracker
+from sop_sync.trackers.gitlab.merge_requests import GitLabMergeRequests
+from sop_sync.trackers.gitlab.patience import Patience
 from sop_sync.trackers.gitlab.session import GitLabSession
-
-RETRIES = 6
 
 
 def client(settings: GitLabSettings, environ: Mapping[str, str] | None = None) -> gitlab.Gitlab:
-    """A python-gitlab client that retries transient errors and obeys rate limits."""
+    """A python-gitlab client; the session gives it timeouts and retries (:mod:`.patience`)."""
     env = os.environ if environ is None else environ
     section = settings.gitlab_section
     if section:
@@ -34,7 +35,6 @@ def client(settings: GitLabSettings, environ: Mapping[str, str] | None = None) -
             made = gitlab.Gitlab.from_config(section, per_page=100)
         except (gitlab.config.ConfigError, OSError) as error:
             raise ConfigError(f"python-gitlab configuration section {section!r}: {error}") from None
-        made.retry_transient_errors = True
         return made
     url = settings.url or env.get("SOP_SYNC_GITLAB_URL") or env.get("GITLAB_URL")
     variable = "SOP_SYNC_GITLAB_TOKEN" if env.get("SOP_SYNC_GITLAB_TOKEN") else "GITLAB_TOKEN"
@@ -49,8 +49,6 @@ def client(settings: GitLabSettings, environ: Mapping[str, str] | None = None) -
     return gitlab.Gitlab(
         url,
         private_token=token,
-        retry_transient_errors=True,
-        timeout=30,
         per_page=100,
     )
 
@@ -66,6 +64,16 @@ def open_session(
         settings.project,
         group=settings.group,
         hierarchy=settings.hierarchy,
+        patience=patience(settings),
+    )
+
+
+def patience(settings: GitLabSettings) -> Patience:
+    """The timeouts and the retry budget the settings give."""
+    return Patience(
+        connect_timeout=settings.connect_timeout_seconds,
+        read_timeout=settings.read_timeout_seconds,
+        budget=settings.retry_budget_seconds,
     )
 
 
@@ -82,4 +90,5 @@ def connect(
         tracker=tracker.acting_as(person) if person else tracker,
         repositories=GitLabRepositories(session, trusted_hosts),
         merge_requests=GitLabMergeRequests(session),
+        discussions=GitLabDiscussions(session),
     )

@@ -59,8 +59,8 @@ def ensure(session: GitLabSession, label: Label) -> bool:
     where = "group label" if in_group else "label"
     data = {"color": label.color, "description": label.description}
     if have is None:
-        try:
-            session.call(
+        try:  # GitLab refuses a second label of the name (409): sending again is safe
+            session.create(
                 f"creating {where} {label.name!r}",
                 lambda: manager.create({"name": label.name, **data}),
             )

@@ -2,18 +2,36 @@
 
 Each function takes the session (any :class:`Source`) and returns plain values; the session
 decides when to call them and keeps the answers (:mod:`.session`). Every object is verified by
-its hidden marker, whatever filter found it.
+its hidden marker, whatever filter found it. When two objects carry the same marker (a create
+retried after GitLab lost its answer, a copy made by hand) the oldest is used and the others
+are kept as its ``twins``, for ``status`` and ``check`` to report.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import MutableMapping
+from typing import Any, Protocol, TypeVar
 
 from sop_sync.model.changes import Label
 from sop_sync.model.labels import REQUEST
 from sop_sync.model.request import LINKS_KEY, parse_links
 from sop_sync.trackers.gitlab.cache import MarkedIssue
 from sop_sync.trackers.gitlab.marker import split
+
+K = TypeVar("K")
+
+
+def keep_oldest(found: MutableMapping[K, MarkedIssue], key: K, seen: MarkedIssue) -> None:
+    """Add ``seen`` under ``key``: the oldest object is used, a newer one becomes its twin."""
+    have = found.get(key)
+    if have is None:
+        found[key] = seen
+        return
+    old, new = (have, seen) if int(have.attrs["id"]) <= int(seen.attrs["id"]) else (seen, have)
+    twins = tuple(sorted((*old.twins, *new.twins, new.attrs), key=lambda a: int(a["id"])))
+    old.twins = twins
+    new.twins = ()
+    found[key] = old
 
 
 class Source(Protocol):
@@ -33,7 +51,7 @@ def owned_requests(source: Source, manager: Any, *, epic: bool) -> dict[str, Mar
     for attrs in source.list("listing requests", manager, labels=[REQUEST], state="all"):
         _, marker = split(attrs.get("description"))
         if marker is not None and marker.step is None:
-            found[marker.key] = MarkedIssue(attrs, marker, epic)
+            keep_oldest(found, marker.key, MarkedIssue(attrs, marker, epic))
     return found
 
 
@@ -47,7 +65,7 @@ def sop_steps(source: Source, sop_id: str) -> dict[str, dict[int, MarkedIssue]]:
     for attrs in rows:
         _, marker = split(attrs.get("description"))
         if marker is not None and marker.step is not None:
-            grouped.setdefault(marker.key, {})[marker.step] = MarkedIssue(attrs, marker)
+            keep_oldest(grouped.setdefault(marker.key, {}), marker.step, MarkedIssue(attrs, marker))
     return grouped
 
 
@@ -82,7 +100,7 @@ def request_steps(source: Source, epic: MarkedIssue) -> dict[int, MarkedIssue] |
             and (marker.key, marker.sop) == (epic.marker.key, epic.marker.sop)
             and attrs.get("project_id") == source.project.id
         ):
-            found[marker.step] = MarkedIssue(attrs, marker)
+            keep_oldest(found, marker.step, MarkedIssue(attrs, marker))
     recorded = {n for link in parse_links(epic.marker.data.get(LINKS_KEY, "")) for n in link}
     return found if recorded <= found.keys() else None
 

@@ -96,8 +96,8 @@ def ensure(session: GitLabSession, c: EnsureMilestone) -> None:
     with session.lock:
         have = session.cache.milestones.get(m.title)
     if have is None:  # not seen: made now, else (a title taken) looked up and updated
-        try:
-            made = session.call(
+        try:  # GitLab refuses a second milestone of the title: sending again is safe
+            made = session.create(
                 f"creating milestone {m.title!r}",
                 lambda: session.project.milestones.create({"title": m.title, **data}),
             )

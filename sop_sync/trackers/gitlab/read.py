@@ -15,6 +15,7 @@ from typing import Any
 from sop_sync.model.changes import Milestone
 from sop_sync.model.request import LINKS_KEY, parse_links
 from sop_sync.model.tracker import (
+    Duplicate,
     Issue,
     ObservedRequest,
     RequestSummary,
@@ -80,7 +81,21 @@ def observe(session: GitLabSession, key: str, *, history: bool) -> ObservedReque
         labels=labels.view(session),
         milestones=known,
         links=recorded | session.confirmed_links(key),
+        duplicates=tuple(
+            duplicate(o)
+            for o in ([epic] if epic else []) + [steps[n] for n in sorted(steps)]
+            if o.twins
+        ),
     )
+
+
+def _where(attrs: dict[str, Any]) -> str:
+    return str(attrs.get("web_url") or f"#{attrs.get('iid')} (id {attrs.get('id')})")
+
+
+def duplicate(owned: MarkedIssue) -> Duplicate:
+    """The report of an owned object found more than once (the oldest is ``owned``)."""
+    return Duplicate(owned.marker.ref, _where(owned.attrs), tuple(_where(a) for a in owned.twins))
 
 
 def issue(owned: MarkedIssue, history: History | None = None) -> Issue:

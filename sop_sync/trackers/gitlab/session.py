@@ -12,12 +12,17 @@ never created twice. One by one: the first request read with its history in a ru
 Milestones come with the issues that use them, else from a filtered listing (``search`` on
 the request key) or an exact ``title`` look-up. Lazy loads happen under the lock: writes
 running in parallel share one cache.
+
+Every call goes through the transport of :mod:`.patience` (timeouts, a retry budget, no POST
+sent twice by the transport); :meth:`GitLabSession.create` makes a create safe to try again.
 """
 
 from __future__ import annotations
 
 import builtins
+import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -26,15 +31,30 @@ import gitlab
 import requests
 from gitlab.exceptions import GitlabError
 
-from sop_sync.errors import TrackerError
+from sop_sync.errors import TrackerError, TrackerUnavailableError
 from sop_sync.model.changes import Ref
 from sop_sync.model.tracker import Capabilities, Hierarchy
 from sop_sync.secrets import mask_url
 from sop_sync.trackers.gitlab import listing
 from sop_sync.trackers.gitlab.cache import Cache, MarkedIssue
+from sop_sync.trackers.gitlab.patience import (
+    BACKOFF,
+    SHORTEST_TRY,
+    TRANSIENT,
+    TRIES,
+    GaveUpError,
+    Patience,
+    PatientAdapter,
+)
 
 PER_PAGE = 100
+CREATE_TRIES = 4
+"""Sends of one create at most, each after looking for what the one before may have made."""
 T = TypeVar("T")
+
+
+class UncertainError(TrackerError):
+    """A call failed in a way that may come after GitLab did it (5xx, lost connection)."""
 
 
 class GitLabSession:
@@ -48,13 +68,16 @@ class GitLabSession:
         group: str | None = None,
         hierarchy: str = "auto",
         workers: int = 32,
+        patience: Patience | None = None,
     ) -> None:
         self.gl = client
         self.workers = workers
-        # one pooled connection per parallel call (requests keeps 10 by default)
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=workers)
-        client.session.mount("http://", adapter)
-        client.session.mount("https://", adapter)
+        # one pooled connection per parallel call (requests keeps 10 by default); timeouts and
+        # retries within a budget there, python-gitlab's own retry off (see .patience)
+        self.adapter = PatientAdapter(patience or Patience(), pool_maxsize=workers)
+        client.session.mount("http://", self.adapter)
+        client.session.mount("https://", self.adapter)
+        client.retry_transient_errors = False
         self.lock = threading.RLock()
         self._own: str | None = None
         self.cache = Cache()
@@ -98,15 +121,63 @@ class GitLabSession:
     # --- errors at the boundary ---------------------------------------------------------
 
     def call(self, doing: str, action: Callable[[], Any]) -> Any:
-        """Run one python-gitlab call; GitLab errors become one-line tracker errors."""
+        """Run one python-gitlab call; GitLab errors become one-line tracker errors.
+
+        :class:`UncertainError` when the call may have been carried out all the same (a 5xx, a
+        connection lost after sending); :class:`TrackerUnavailableError` when the retry
+        budget ran out (the run stops: every further call would wait the same).
+        """
+        url = mask_url(self.gl.url)
         try:
             return action()
+        except GaveUpError as error:
+            where = f"cannot reach {url}: {error.reason}" if error.unreachable else error.reason
+            raise TrackerUnavailableError(f"GitLab: {doing}: {where}") from None
         except GitlabError as error:
-            raise TrackerError(explain(doing, error)) from None
-        except requests.exceptions.RequestException as error:
-            raise TrackerError(
-                f"GitLab: {doing}: cannot reach {mask_url(self.gl.url)} ({type(error).__name__})"
+            kind = UncertainError if error.response_code in TRANSIENT else TrackerError
+            raise kind(explain(doing, error)) from None
+        except requests.exceptions.RetryError as error:  # tries used up (Retry-After: 0)
+            code = re.search(r"too many (\d+) error", str(error))
+            status = f"HTTP {code[1]}" if code else "refused"
+            hint = HINTS.get(int(code[1]) if code else 0)
+            raise TrackerUnavailableError(
+                f"GitLab: {doing}: {status} after {TRIES} tries" + (f" — {hint}" if hint else "")
             ) from None
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+        ) as error:
+            lost = f"GitLab: {doing}: cannot reach {url} ({type(error).__name__})"
+            raise UncertainError(lost) from None
+        except requests.exceptions.RequestException as error:
+            failed = f"GitLab: {doing}: cannot reach {url} ({type(error).__name__})"
+            raise TrackerError(failed) from None
+
+    def create(
+        self, doing: str, send: Callable[[], T], find: Callable[[], T | None] | None = None
+    ) -> T:
+        """A POST that never makes a second object, sent again after an uncertain failure.
+
+        After a 5xx or a lost connection GitLab may have made the object and lost the answer:
+        ``find`` looks for it (by its marker, its exact body) before the next send. Without
+        ``find`` GitLab itself refuses a second object (409: a label's name, a milestone's
+        title, an issue link), and the caller takes that answer. One budget covers it all.
+        """
+        with self.adapter.span():
+            for attempt in range(1, CREATE_TRIES + 1):
+                try:
+                    made: T = self.call(doing, send)
+                    return made
+                except UncertainError:
+                    wait = BACKOFF * 2 ** (attempt - 1)  # a proxy's 502 may precede the commit
+                    if attempt == CREATE_TRIES or self.adapter.left() < wait + SHORTEST_TRY:
+                        raise
+                    time.sleep(wait)
+                    found = find() if find is not None else None
+                    if found is not None:
+                        return found
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def list(self, doing: str, manager: Any, **filters: Any) -> list[dict[str, Any]]:
         """Every page of a list call; python-gitlab follows the Link headers."""
@@ -199,10 +270,14 @@ class GitLabSession:
     def remember(self, owned: MarkedIssue) -> None:
         """Keep the run's cache current with an object GitLab just returned."""
         with self.lock:
-            if owned.marker.step is None:
-                self.requests()[owned.marker.key] = owned
-            else:
-                self.cache.steps.setdefault(owned.marker.key, {})[owned.marker.step] = owned
+            key, step = owned.marker.key, owned.marker.step
+            kept: dict[Any, MarkedIssue] = (
+                self.requests() if step is None else self.cache.steps.setdefault(key, {})
+            )
+            before = kept.get(key if step is None else step)
+            if before is not None and not owned.twins:
+                owned.twins = before.twins  # duplicates the listing found stay reported
+            kept[key if step is None else step] = owned
             self.absorb_milestones([owned.attrs])
 
     def absorb_milestones(self, issues: Iterable[dict[str, Any]]) -> None:
@@ -274,14 +349,17 @@ def explain(doing: str, error: GitlabError) -> str:
     """One line for a person: what was being done, the HTTP status, what to do."""
     code = error.response_code
     message = str(error.error_message).strip() or type(error).__name__
-    hints = {
-        401: "GitLab refused the token: check SOP_SYNC_GITLAB_TOKEN "
-        "(or the python-gitlab configuration section)",
-        403: "the token lacks permission for this",
-        404: "not found (check the project/group path and that the token can see it)",
-        429: "GitLab's rate limit is exhausted even after retries; try again later",
-    }
-    hint = hints.get(code or 0)
+    hint = HINTS.get(code or 0)
     if "sudo" in message.lower():
         hint = "acting as a person (Sudo) needs an administrator's token with the sudo scope"
     return f"GitLab: {doing}: HTTP {code}: {message}" + (f" — {hint}" if hint else "")
+
+
+HINTS = {
+    401: "GitLab refused the token: check SOP_SYNC_GITLAB_TOKEN "
+    "(or the python-gitlab configuration section)",
+    403: "the token lacks permission for this",
+    404: "not found (check the project/group path and that the token can see it)",
+    429: "GitLab's rate limit is exhausted even after retries; try again later",
+}
+"""What to do about an HTTP status, for a person."""

@@ -3,13 +3,17 @@
 Creates the labels every SOP in the mappings folder uses (with colours and descriptions; on
 Premium the labels an epic carries as group labels, see :mod:`.labels`),
 turns on "Pipelines must succeed" (the merge-request gate works on Free through it), and
-registers the project webhook with a secret. A second run changes nothing.
+registers the project webhook with a secret, and, when asked, installs the request template
+as the project's issue template (``.gitlab/issue_templates/Permohonan Aplikasi.md`` on the
+default branch: GitLab lists it in the new issue form). A second run changes nothing.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 
+from sop_sync.errors import TrackerError
 from sop_sync.model.changes import Label
 from sop_sync.model.tracker import Capabilities
 from sop_sync.plan.labels import label_set
@@ -18,6 +22,8 @@ from sop_sync.trackers.gitlab import labels
 from sop_sync.trackers.gitlab.session import GitLabSession
 
 HOOK_EVENTS = ("issues_events", "note_events", "merge_requests_events", "pipeline_events")
+ISSUE_TEMPLATE = ".gitlab/issue_templates/Permohonan Aplikasi.md"
+"""Where GitLab looks for a project's issue templates (user/project/description_templates.md)."""
 
 
 def all_labels(sops: Iterable[Sop], capabilities: Capabilities) -> list[Label]:
@@ -34,8 +40,12 @@ def setup_project(
     sops: Iterable[Sop],
     webhook_url: str | None = None,
     secret: str | None = None,
+    issue_template: str | None = None,
 ) -> list[str]:
-    """Bring the project to the state sop-sync needs; return what was done."""
+    """Bring the project to the state sop-sync needs; return what was done.
+
+    ``issue_template``: the request template's text, installed as the project's issue template.
+    """
     done: list[str] = []
     for label in all_labels(sops, session.capabilities):
         if labels.ensure(session, label):  # an epic's labels in the group (Premium)
@@ -60,4 +70,44 @@ def setup_project(
         elif not all(existing.attributes.get(event) for event in HOOK_EVENTS):
             session.call("updating the webhook", lambda: project.hooks.update(existing.id, data))
             done.append(f"webhook {webhook_url} (events updated)")
+    if issue_template is not None:
+        installed = install_issue_template(session, issue_template)
+        done += [installed] if installed else []
     return done
+
+
+def install_issue_template(
+    session: GitLabSession, content: str, path: str = ISSUE_TEMPLATE
+) -> str | None:
+    """Commit ``content`` to ``path`` on the default branch unless it is there already.
+
+    Repository files API (doc/api/repository_files.md): read the file, then create it or
+    update it only when the bytes differ. Content goes base64-encoded (the ``text`` encoding
+    is refused by some GitLab versions, gitlab-org/gitlab#342430). What was done, or None.
+    """
+    project = session.project
+    branch = str(project.attributes.get("default_branch") or "main")
+    try:
+        found = session.call(
+            f"reading {path!r}", lambda: project.files.get(file_path=path, ref=branch)
+        )
+    except TrackerError as error:
+        if "HTTP 404" not in error.message:
+            raise
+        found = None
+    wanted = content.encode("utf-8")
+    if found is not None and found.decode() == wanted:
+        return None
+    data = {
+        "branch": branch,
+        "content": base64.b64encode(wanted).decode("ascii"),
+        "encoding": "base64",
+        "commit_message": f"sop-sync: templat isu {path.rsplit('/', 1)[-1]}",
+    }
+    if found is None:
+        session.call(
+            f"creating {path!r}", lambda: project.files.create({"file_path": path, **data})
+        )
+        return f"issue template {path}"
+    session.call(f"updating {path!r}", lambda: project.files.update(path, data))
+    return f"issue template {path} (updated)"

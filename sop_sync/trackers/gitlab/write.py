@@ -7,6 +7,9 @@ gets a :class:`Write`: the session, and ``Sudo`` when a test acts as a person.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +21,7 @@ from sop_sync.model.changes import (
     Close,
     Comment,
     CreateIssue,
+    Detach,
     EnsureLabel,
     EnsureMilestone,
     Link,
@@ -34,10 +38,17 @@ from sop_sync.model.changes import (
 from sop_sync.model.request import LINKS_KEY, RequestInput, format_links, parse_links
 from sop_sync.model.tracker import text_digest
 from sop_sync.trackers.base import on, table
-from sop_sync.trackers.gitlab import labels, milestones
+from sop_sync.trackers.gitlab import labels, listing, milestones
 from sop_sync.trackers.gitlab.cache import MarkedIssue
-from sop_sync.trackers.gitlab.marker import Marker, attach, split, upload_markdown, with_reply
-from sop_sync.trackers.gitlab.session import GitLabSession
+from sop_sync.trackers.gitlab.marker import (
+    UPLOAD,
+    Marker,
+    attach,
+    split,
+    upload_markdown,
+    with_reply,
+)
+from sop_sync.trackers.gitlab.session import PER_PAGE, GitLabSession
 from sop_sync.trackers.gitlab.uploads import upload
 
 
@@ -91,11 +102,25 @@ def create_issue(w: Write, c: CreateIssue) -> None:
         data["assignee_ids"] = [s.user_id(name) for name in c.assignees]
     if epic is not None and epic.epic:
         data["epic_id"] = epic.attrs["id"]  # Premium: join the epic at creation, no extra call
-    made = s.call(f"creating {c.ref.describe()}", lambda: s.project.issues.create(data, **w.who))
-    s.remember(MarkedIssue(dict(made.attributes), marker))
+    made = s.create(
+        f"creating {c.ref.describe()}",
+        lambda: dict(s.project.issues.create(data, **w.who).attributes),
+        lambda: _made(s, c.ref, sop),
+    )
+    s.remember(MarkedIssue(made, marker))
     if epic is not None and not epic.epic and c.ref.step is not None:
         # Free: the child is linked to its parent issue (the task list is in the parent)
-        _post_link(s, epic, MarkedIssue(dict(made.attributes), marker), "relates_to")
+        _post_link(s, epic, MarkedIssue(made, marker), "relates_to")
+
+
+def _made(s: GitLabSession, ref: Ref, sop: str) -> dict[str, Any] | None:
+    """After an uncertain create: the epic or issue GitLab made all the same (by its marker)."""
+    if ref.step is None:
+        manager = s.group.epics if s.epics else s.project.issues  # type: ignore[union-attr]
+        found = listing.owned_requests(s, manager, epic=s.epics).get(ref.key)
+    else:
+        found = listing.sop_steps(s, sop).get(ref.key, {}).get(ref.step)
+    return dict(found.attrs) if found is not None else None
 
 
 def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Marker) -> None:
@@ -109,11 +134,15 @@ def _create_request(w: Write, c: CreateIssue, data: dict[str, Any], marker: Mark
     manager = s.group.epics if epic else s.project.issues  # type: ignore[union-attr]
     with ThreadPoolExecutor(2) as pool:  # the steps' reads ride along with this write
         warming = pool.submit(s.warm, marker.sop, _people(c.ref.key, dict(c.data)))
-        made = s.call(f"creating {c.ref.describe()}", lambda: manager.create(data, **w.who))
+        made = s.create(
+            f"creating {c.ref.describe()}",
+            lambda: dict(manager.create(data, **w.who).attributes),
+            lambda: _made(s, c.ref, marker.sop),
+        )
         warming.result()
-    s.remember(MarkedIssue(dict(made.attributes), marker, epic=epic))
+    s.remember(MarkedIssue(made, marker, epic=epic))
     if epic:
-        labels.check_kept(c.ref, c.labels, dict(made.attributes))
+        labels.check_kept(c.ref, c.labels, made)
 
 
 def _people(key: str, data: dict[str, str]) -> set[str]:
@@ -211,11 +240,43 @@ def comment(w: Write, c: Comment) -> None:
     """Add a note; a reply carries the hidden tag naming the note it answers."""
     s = w.session
     owned = _owned(s, c.ref)
-    body = with_reply(c.body, c.in_reply_to)
-    s.call(
-        f"commenting on {c.ref.describe()}",
-        lambda: s.handle(owned).notes.create({"body": body}, **w.who),
-    )
+    _post_note(w, owned, with_reply(c.body, c.in_reply_to), f"commenting on {c.ref.describe()}")
+
+
+NOTE_SKEW = dt.timedelta(minutes=5)
+"""How far GitLab's clock may be behind ours when a lost note is looked for."""
+
+
+def _post_note(w: Write, owned: MarkedIssue, body: str, doing: str) -> None:
+    """Post a note; after an uncertain answer, one by us with the same body is the one sent.
+
+    A reply's body carries the tag of the note it answers (never posted twice); any other
+    body counts only when GitLab dates it from this attempt on (less ``NOTE_SKEW``).
+    """
+    s = w.session
+    handle = s.handle(owned)
+    sent = dt.datetime.now(dt.UTC)
+
+    def find() -> dict[str, Any] | None:
+        author = w.who.get("sudo") or s.own_username()
+        rows = s.call(
+            f"looking for the note just sent ({doing})",
+            lambda: handle.notes.list(
+                order_by="created_at", sort="desc", per_page=PER_PAGE, get_all=False
+            ),
+        )
+        for note in rows:
+            a = dict(note.attributes)
+            when = dt.datetime.fromisoformat(str(a.get("created_at")).replace("Z", "+00:00"))
+            if (
+                str(a.get("body") or "").strip() == body.strip()
+                and (a.get("author") or {}).get("username") == author
+                and when >= sent - NOTE_SKEW
+            ):
+                return a
+        return None
+
+    s.create(doing, lambda: dict(handle.notes.create({"body": body}, **w.who).attributes), find)
 
 
 def _post_link(
@@ -229,7 +290,8 @@ def _post_link(
     doing = f"linking {source.marker.ref.describe()} to {target.marker.ref.describe()}"
     issues = session.project.issues
     try:
-        session.call(doing, lambda: issues.get(source.attrs["iid"], lazy=True).links.create(data))
+        # GitLab refuses a second link of the pair (409): sending again is safe
+        session.create(doing, lambda: issues.get(source.attrs["iid"], lazy=True).links.create(data))
     except TrackerError as error:
         if "HTTP 409" not in error.message:  # GitLab: 409 when the issues are already linked
             raise
@@ -254,10 +316,60 @@ def attach_file(w: Write, c: Attach) -> None:
     owned = _owned(s, c.ref)
     uploaded = upload(s, c.filename, c.content, w.who)
     body = f"Lampiran: {upload_markdown(c.filename, uploaded)}"
-    s.call(
-        f"linking upload on {c.ref.describe()}",
-        lambda: s.handle(owned).notes.create({"body": body}, **w.who),
-    )
+    _post_note(w, owned, body, f"linking upload on {c.ref.describe()}")
+
+
+_UPLOAD_URL = re.compile(r"/uploads/(?P<secret>[0-9a-f]{32})/(?P<name>[^\s/)]+)$")
+_GONE = ("HTTP 403", "HTTP 404")
+"""The upload cannot be deleted here (GitLab before 17.2, or not a Maintainer) or is gone."""
+
+
+def detach_file(w: Write, c: Detach) -> None:
+    """Delete the upload where GitLab can, and strike its link out of the notes that show it.
+
+    GitLab has no issue attachments: an upload is linked in a note (see :func:`attach_file`),
+    and the observed attachment's id is that link's URL. Since GitLab 17.2 a Maintainer can
+    delete an upload (doc/api/project_markdown_uploads.md "Delete an uploaded file by secret
+    and filename": ``DELETE /projects/:id/uploads/:secret/:filename``, 204); on older
+    versions, or with less than Maintainer, GitLab refuses (404 or 403) and the file stays
+    reachable by its URL. Either way the link is then replaced in every note that carries it
+    (``PUT .../notes/:note_id``, doc/api/notes.md "Modify existing issue note") by the name
+    struck through, so the issue links only the current version. The upload is deleted
+    first: a run that stops in between finds the link again next time and finishes.
+    """
+    s = w.session
+    owned = _owned(s, c.ref)
+    found = _UPLOAD_URL.search(c.attachment_id)
+    if found is None:
+        raise TrackerError(f"GitLab: {c.attachment_id!r} is not an upload link")
+    secret, name = found["secret"], found["name"]
+    path = f"/projects/{s.project.id}/uploads/{secret}/{urllib.parse.quote(name, safe='')}"
+    try:
+        s.call(f"deleting upload {c.filename!r}", lambda: s.gl.http_delete(path, **w.who))
+    except TrackerError as error:
+        if not any(code in error.message for code in _GONE):
+            raise
+    handle = s.handle(owned)
+    for note in s.list(f"reading notes of {c.ref.describe()}", handle.notes):
+        body = str(note.get("body") or "")
+        struck = _struck(body, secret)
+        if note.get("system") or struck == body:
+            continue
+        s.call(
+            f"striking {c.filename!r} out of a note on {c.ref.describe()}",
+            lambda n=note, b=struck: handle.notes.update(n["id"], {"body": b}, **w.who),  # type: ignore[misc]
+        )
+
+
+def _struck(body: str, secret: str) -> str:
+    """``body`` with every link to upload ``secret`` replaced by its text struck through."""
+
+    def strike(m: re.Match[str]) -> str:
+        if m["secret"] != secret:
+            return m.group(0)
+        return f"~~{m['alt'] or m['name']}~~ (versi lama, dilepas)"
+
+    return re.sub(r"!?" + UPLOAD.pattern, strike, body)
 
 
 HANDLERS = table(
@@ -272,5 +384,6 @@ HANDLERS = table(
     on(Comment, comment),
     on(Link, link),
     on(Attach, attach_file),
+    on(Detach, detach_file),
 )
 """Every Change type and its handler; a test checks it covers ``CHANGE_TYPES``."""

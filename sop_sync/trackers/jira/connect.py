@@ -19,7 +19,9 @@ from sop_sync.config import JiraSettings
 from sop_sync.errors import ConfigError, TrackerError
 from sop_sync.secrets import clean_token
 from sop_sync.trackers.base import Connection
+from sop_sync.trackers.jira.discussions import JiraDiscussions
 from sop_sync.trackers.jira.facade import JiraTracker
+from sop_sync.trackers.jira.merge_requests import JiraMergeRequests
 from sop_sync.trackers.jira.rest import BACKOFF, guarded, mount_retries
 from sop_sync.trackers.jira.session import JiraSession, PersonClient
 from sop_sync.trackers.repository import TrustedHosts
@@ -91,5 +93,10 @@ def connect(
             "Jira cannot act as another person (its API has no impersonation): "
             "people act in Jira itself"
         )
-    tracker = JiraTracker(open_session(settings, environ))
-    return Connection(tracker=tracker, repositories=TrustedHosts(trusted_hosts))
+    session = open_session(settings, environ)
+    return Connection(
+        tracker=JiraTracker(session),
+        repositories=TrustedHosts(trusted_hosts),
+        merge_requests=JiraMergeRequests(session),  # Jira keys named by an MR -> request
+        discussions=JiraDiscussions(session),
+    )

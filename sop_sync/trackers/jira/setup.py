@@ -14,11 +14,20 @@ must change; an empty list means the project is ready. It checks:
 - transitions to a Done status and back, on an issue of the steps' type when the project has
   one (``GET /issue/{key}/transitions``; nothing is moved). Without one, sop-sync names a
   missing transition the first time it closes a step.
+
+:func:`register_webhook` is the one change it makes, when asked (``--webhook-url``): the
+admin webhook that sends the project's issue and comment events to the sync service, signed
+with the secret (Jira's admin resource ``/rest/webhooks/1.0/webhook``, Cloud and DC). An
+account that may not manage webhooks gets the steps a Jira admin follows in Jira's UI.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
+
+from jira.exceptions import JIRAError
 
 from sop_sync.errors import TrackerError
 from sop_sync.trackers.jira.links import BLOCKS
@@ -131,3 +140,92 @@ def _transitions(session: JiraSession) -> list[str]:
             f"Done status (checked on {issue['key']}): add one, or grant Transition issues"
         ]
     return []
+
+
+WEBHOOKS = "rest/webhooks/1.0/webhook"
+WEBHOOK_EVENTS = ("jira:issue_created", "jira:issue_updated", "comment_created")
+JQL_FILTER = "issue-related-events-section"
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    """What :func:`register_webhook` did, or what a Jira admin must do instead.
+
+    ``done``: None when the webhook was in place already; ``steps``: for an admin, when the
+    account may not manage webhooks.
+    """
+
+    done: str | None = None
+    steps: tuple[str, ...] = ()
+
+
+def _webhook_call(session: JiraSession, method: str, path: str, body: Any = None) -> Any:
+    """One call to the webhook resource (outside ``/rest/api``), on the client's session."""
+    url = f"{session.server}/{path}"
+    data = None if body is None else json.dumps(body)
+    with session.rest.slot():
+        answer = session.client._session.request(method, url, data=data)
+    return answer.json() if answer.content else None
+
+
+def register_webhook(session: JiraSession, url: str, secret: str) -> WebhookOutcome:
+    """Register the project's admin webhook to ``url``, idempotently.
+
+    Events: issue created and updated, comment created; filtered by the JQL ``project =
+    KEY``; signed with ``secret`` (``X-Hub-Signature``). A webhook already registered to
+    ``url`` is updated when its events, filter or status differ, else left alone (Jira never
+    shows a secret back, so an unchanged webhook keeps the one it has). Refused with 401/403
+    (the resource is for administrators): the steps an admin follows instead.
+    """
+    jql = f"project = {session.project.key}"
+    wanted = {
+        "name": f"sop-sync {session.project.key}",
+        "url": url,
+        "events": list(WEBHOOK_EVENTS),
+        "filters": {JQL_FILTER: jql},
+        "excludeBody": False,
+        "enabled": True,
+        "secret": secret,
+    }
+
+    def register() -> WebhookOutcome:
+        try:
+            hooks = _webhook_call(session, "GET", WEBHOOKS) or []
+        except JIRAError as error:
+            if error.status_code not in (401, 403):
+                raise
+            return WebhookOutcome(steps=_admin_steps(session, url, jql, error.status_code))
+        existing = next((h for h in hooks if h.get("url") == url), None)
+        if existing is None:
+            _webhook_call(session, "POST", WEBHOOKS, wanted)
+            return WebhookOutcome(done=f"webhook {url}")
+        if (
+            set(existing.get("events") or []) == set(WEBHOOK_EVENTS)
+            and (existing.get("filters") or {}).get(JQL_FILTER) == jql
+            and existing.get("enabled", True)
+        ):
+            return WebhookOutcome()
+        hook_id = existing.get("id") or str(existing.get("self", "")).rsplit("/", 1)[-1]
+        _webhook_call(session, "PUT", f"{WEBHOOKS}/{hook_id}", wanted)
+        return WebhookOutcome(done=f"webhook {url} (events updated)")
+
+    outcome: WebhookOutcome = session.call("registering the webhook", register)
+    return outcome
+
+
+def _admin_steps(session: JiraSession, url: str, jql: str, status: int) -> tuple[str, ...]:
+    where = (
+        "Settings (⚙) → System → WebHooks"
+        if session.cloud
+        else "Administration (⚙) → System → Advanced → WebHooks"
+    )
+    return (
+        f"the account may not register webhooks (HTTP {status}: Jira's webhooks are for "
+        "administrators); a Jira admin registers it once:",
+        f"1. {where} → Create a WebHook",
+        f"2. Name: sop-sync {session.project.key}; Status: Enabled; URL: {url}",
+        "3. Secret: the value of SOP_SYNC_WEBHOOK_SECRET (hand it over privately)",
+        "4. Events: Issue created, Issue updated, Comment created",
+        f"5. JQL filter: {jql}",
+        "6. Leave 'Exclude body' off, and Create",
+    )

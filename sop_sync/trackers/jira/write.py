@@ -18,6 +18,7 @@ from sop_sync.model.changes import (
     Close,
     Comment,
     CreateIssue,
+    Detach,
     EnsureLabel,
     EnsureMilestone,
     Link,
@@ -227,6 +228,24 @@ def attach_file(w: Write, c: Attach) -> None:
     )
 
 
+def detach_file(w: Write, c: Detach) -> None:
+    """``DELETE /attachment/{id}`` (needs "Delete own attachments"); one gone already is done.
+
+    Jira REST v2 "Delete attachment" (removeAttachment) answers 204, and 404 for an id it
+    does not have (deleted meanwhile, or by a retried call whose first answer was lost).
+    """
+    s = w.session
+    owned = owned_issue(s, c.ref)
+    try:
+        s.call(
+            f"removing {c.filename!r} from {c.ref.describe()} ({owned.key})",
+            lambda: w.rest.request("DELETE", f"attachment/{c.attachment_id}"),
+        )
+    except TrackerError as error:
+        if "HTTP 404" not in error.message:
+            raise
+
+
 def link(w: Write, c: Link) -> None:
     """An ordering link: source "blocks" target."""
     s = w.session
@@ -245,5 +264,6 @@ HANDLERS = table(
     on(Comment, comment),
     on(Link, link),
     on(Attach, attach_file),
+    on(Detach, detach_file),
 )
 """Every Change type and its handler; a test checks it covers ``CHANGE_TYPES``."""

@@ -21,6 +21,7 @@ from sop_sync.model.changes import (
     Close,
     Comment,
     CreateIssue,
+    Detach,
     EnsureLabel,
     EnsureMilestone,
     Link,
@@ -232,6 +233,26 @@ def attach(w: Write, c: Attach) -> None:
     w.store.event(issue, w.actor, "attached", c.filename)
 
 
+def detach(w: Write, c: Detach) -> None:
+    """Delete the attachment's row and its file (nothing when it is gone already).
+
+    The file goes right after the row, inside the transaction: in WAL mode a transaction
+    that holds the write lock commits without waiting, so a row that outlives its file (a
+    failed commit) is rare, and the next Detach of it finishes the job.
+    """
+    issue = w.store.issue_id(c.ref)
+    row = w.db.execute(
+        "SELECT stored_name FROM attachments WHERE id = ? AND issue_id = ?",
+        (c.attachment_id, issue),
+    ).fetchone()
+    if row is None:
+        return
+    w.db.execute("DELETE FROM attachments WHERE id = ?", (c.attachment_id,))
+    w.store.event(issue, w.actor, "detached", c.filename)
+    if row[0]:
+        (w.store.files / str(row[0])).unlink(missing_ok=True)
+
+
 HANDLERS = table(
     on(EnsureLabel, ensure_label),
     on(EnsureMilestone, ensure_milestone),
@@ -244,5 +265,6 @@ HANDLERS = table(
     on(Comment, comment),
     on(Link, link),
     on(Attach, attach),
+    on(Detach, detach),
 )
 """Every Change type and its handler; a test checks it covers ``CHANGE_TYPES``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tests.fakes.gitlab import webhooks
 from tests.fakes.gitlab.api import (
     Answer,
     ApiError,
@@ -111,6 +112,7 @@ def create_issue(call: Call) -> Answer:
     wanted = _wanted(call, project, issue)
     issues[iid] = issue
     _apply(call, project, issue, wanted, creating=True)
+    webhooks.issue_saved(call.state, issue, call.user)  # webhook_events.md "Issue events"
     return 201, call.state.issue_json(issue)
 
 
@@ -138,7 +140,9 @@ def update_issue(call: Call) -> Answer:
     """doc/api/issues.md "Edit an issue" (add_labels, remove_labels, state_event, ...)."""
     project, issue = issue_of(call)
     call.at_least_one(*UPDATABLE)
+    before = webhooks.snapshot(issue)
     _apply(call, project, issue, _wanted(call, project, issue), creating=False)
+    webhooks.issue_saved(call.state, issue, call.user, before)  # "Issue events": update
     return 200, call.state.issue_json(issue)
 
 
@@ -448,4 +452,5 @@ def create_note(call: Call) -> Answer:
         note["created_at"] = note["updated_at"] = call.text("created_at")
     if key[0] == "issue":
         call.state.issues[key[1]][key[2]]["updated_at"] = now()  # a comment touches the issue
+    webhooks.note_saved(call.state, note, call.user)  # webhook_events.md "Comment events"
     return 201, note

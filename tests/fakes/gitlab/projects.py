@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from tests.fakes.gitlab.api import Answer, ApiError, Call, group_of, not_found, project_of
 from tests.fakes.gitlab.state import Json, file_json, now, user_basic
 
@@ -177,7 +179,7 @@ def _merge_request(call: Call) -> tuple[Json, Json]:
 
 
 def get_merge_request(call: Call) -> Answer:
-    """doc/api/merge_requests.md "Get single MR"."""
+    """doc/api/merge_requests.md "Get single MR" (lists, notes: .merge_requests; .pipelines)."""
     _, mr = _merge_request(call)
     return 200, {k: v for k, v in mr.items() if k != "closes"}
 
@@ -187,35 +189,6 @@ def closes_issues(call: Call) -> Answer:
     project, mr = _merge_request(call)
     issues = call.state.issues[project["id"]]
     return 200, [call.state.issue_json(issues[iid]) for iid in mr["closes"] if iid in issues]
-
-
-def list_mr_pipelines(call: Call) -> Answer:
-    """doc/api/merge_requests.md "List merge request pipelines"."""
-    project, mr = _merge_request(call)
-    ref = f"refs/merge-requests/{mr['iid']}/head"
-    return 200, [p for p in reversed(call.state.pipelines[project["id"]]) if p["ref"] == ref]
-
-
-def create_mr_pipeline(call: Call) -> Answer:
-    """doc/api/merge_requests.md "Create merge request pipeline"."""
-    project, mr = _merge_request(call)
-    pipelines = call.state.pipelines[project["id"]]
-    pid = call.state.next_id("ci_pipelines")
-    pipeline = {
-        "id": pid,
-        "iid": len(pipelines) + 1,
-        "project_id": project["id"],
-        "sha": mr["sha"],
-        "ref": f"refs/merge-requests/{mr['iid']}/head",
-        "status": "created",
-        "source": "merge_request_event",
-        "created_at": now(),
-        "updated_at": now(),
-        "web_url": f"{project['web_url']}/-/pipelines/{pid}",
-        "user": user_basic(call.user),
-    }
-    pipelines.append(pipeline)
-    return 201, pipeline
 
 
 # --- users, groups, instance ---------------------------------------------------------------
@@ -298,3 +271,42 @@ def license_info(call: Call) -> Answer:
         "add_ons": {},
         "licensee": {"Name": "Emulator", "Email": "emulator@example.test", "Company": "sop-sync"},
     }
+
+
+# --- repository files: create and update (doc/api/repository_files.md) ----------------------
+
+
+def _file_write(call: Call, *, exists: bool) -> Answer:
+    """Create or update a file: doc/api/repository_files.md, both endpoints.
+
+    ``branch``, ``content`` and ``commit_message`` required; ``encoding`` ``text`` (default) or
+    ``base64``. Only the default branch is kept. A create of an existing file, or an update of
+    a missing one, is 400 with GitLab's message; the answer is ``{file_path, branch}``.
+    """
+    project = project_of(call)
+    call.require("branch", "commit_message")
+    if not call.has("content"):
+        raise ApiError(400, {"error": "content is missing"})
+    encoding = call.choice("encoding", ("text", "base64"), "text")
+    branch = str(call.text("branch"))
+    if branch != project["default_branch"]:
+        message = "You can only create or edit files when you are on a branch"
+        raise ApiError(400, {"message": message})
+    path = call.path("file")
+    files = call.state.files[project["id"]]
+    if (path in files) != exists:
+        message = "doesn't exist" if exists else "already exists"
+        raise ApiError(400, {"message": f"A file with this name {message}"})
+    text = str(call.text("content", ""))
+    files[path] = base64.b64decode(text) if encoding == "base64" else text.encode()
+    return (200 if exists else 201), {"file_path": path, "branch": branch}
+
+
+def create_file(call: Call) -> Answer:
+    """doc/api/repository_files.md "Create new file in repository" (201)."""
+    return _file_write(call, exists=False)
+
+
+def update_file(call: Call) -> Answer:
+    """doc/api/repository_files.md "Update existing file in repository" (200)."""
+    return _file_write(call, exists=True)

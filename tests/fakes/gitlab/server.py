@@ -7,8 +7,10 @@ endpoint, are in :mod:`.issues`, :mod:`.labels`, :mod:`.planning`, :mod:`.upload
 in :mod:`.state`. The server does what a client meets on a real GitLab:
 authentication (``PRIVATE-TOKEN``, ``Authorization: Bearer``, ``Sudo`` for an administrator's
 token only), offset pagination headers (doc/api/rest/index.md "Pagination"), Grape's error
-bodies, and, for tests, fault injection (429 with Retry-After, 5xx, latency) and a request log
-for counting calls.
+bodies, and, for tests, fault injection (429 with Retry-After, 5xx, latency; a fault after the
+handler ran: "done, but the answer was lost"; a reset connection; silence) and a request log
+for counting calls. :func:`silent_host` and :func:`refused_url` stand for a GitLab that
+accepts connections and never answers, and one whose port is closed.
 
     with FakeGitLab(tier="premium") as fake:
         fake.add_project("diskominfo/aplikasi")
@@ -18,15 +20,32 @@ for counting calls.
 from __future__ import annotations
 
 import re
+import socket
+import struct
+import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar, NamedTuple
 
-from tests.fakes.gitlab import issues, labels, planning, projects, uploads, wikis
+from tests.fakes.delivery import Outbox
+from tests.fakes.gitlab import (
+    issues,
+    labels,
+    merge_requests,
+    note_edits,
+    pipelines,
+    planning,
+    projects,
+    uploads,
+    webhooks,
+    wikis,
+)
 from tests.fakes.gitlab.api import TOKEN, ApiError, Call, Handler, paginate, parse_body
 from tests.fakes.gitlab.state import Json, State
 from tests.fakes.http import Loopback, handler_class
@@ -36,6 +55,7 @@ ISSUE = PROJECT + r"/issues/(?P<iid>\d+)"
 MR = PROJECT + r"/merge_requests/(?P<iid>\d+)"
 GROUP = r"/groups/(?P<group>[^/]+)"
 EPIC = GROUP + r"/epics/(?P<iid>\d+)"
+UPLOAD = PROJECT + r"/uploads/(?P<secret>[0-9a-f]{32})/(?P<file>[^/]+)"
 EPIC_BY_ID = GROUP + r"/epics/(?P<eid>\d+)"  # notes and events address the epic's id
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", r"/version", projects.version),
@@ -48,6 +68,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", PROJECT, projects.get_project),
     ("PUT", PROJECT, projects.update_project),
     ("GET", PROJECT + r"/repository/files/(?P<file>[^/]+)", projects.get_file),
+    ("POST", PROJECT + r"/repository/files/(?P<file>[^/]+)", projects.create_file),
+    ("PUT", PROJECT + r"/repository/files/(?P<file>[^/]+)", projects.update_file),
     ("GET", PROJECT + r"/hooks", projects.list_hooks),
     ("POST", PROJECT + r"/hooks", projects.create_hook),
     ("GET", PROJECT + r"/hooks/(?P<hid>\d+)", projects.get_hook),
@@ -63,6 +85,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", ISSUE + r"/links/(?P<link>\d+)", issues.delete_link),
     ("GET", ISSUE + r"/notes", issues.list_notes),
     ("POST", ISSUE + r"/notes", issues.create_note),
+    ("PUT", ISSUE + r"/notes/(?P<nid>\d+)", note_edits.update_note),
     ("GET", ISSUE + r"/resource_state_events", issues.list_state_events),
     ("GET", ISSUE + r"/resource_label_events", issues.list_label_events),
     ("GET", PROJECT + r"/labels", labels.list_labels),
@@ -77,6 +100,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", PROJECT + r"/milestones/(?P<mid>\d+)", planning.get_milestone),
     ("PUT", PROJECT + r"/milestones/(?P<mid>\d+)", planning.update_milestone),
     ("POST", PROJECT + r"/uploads", uploads.upload),
+    ("DELETE", UPLOAD, uploads.delete_upload),
     ("GET", PROJECT + r"/wikis", wikis.list_pages),
     ("POST", PROJECT + r"/wikis", wikis.create_page),
     ("GET", PROJECT + r"/wikis/(?P<slug>[^/]+)", wikis.get_page),
@@ -84,8 +108,15 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("DELETE", PROJECT + r"/wikis/(?P<slug>[^/]+)", wikis.delete_page),
     ("GET", MR, projects.get_merge_request),
     ("GET", MR + r"/closes_issues", projects.closes_issues),
-    ("GET", MR + r"/pipelines", projects.list_mr_pipelines),
-    ("POST", MR + r"/pipelines", projects.create_mr_pipeline),
+    ("GET", MR + r"/pipelines", pipelines.list_mr_pipelines),
+    ("POST", MR + r"/pipelines", pipelines.create_mr_pipeline),
+    ("GET", MR + r"/notes", merge_requests.list_notes),
+    ("POST", MR + r"/notes", merge_requests.create_note),
+    ("GET", PROJECT + r"/merge_requests", merge_requests.list_for_project),
+    ("GET", r"/merge_requests", merge_requests.list_all),
+    ("GET", GROUP + r"/merge_requests", merge_requests.list_for_group),
+    ("GET", PROJECT + r"/pipelines/(?P<pipeline>\d+)/jobs", pipelines.list_pipeline_jobs),
+    ("POST", PROJECT + r"/jobs/(?P<job>\d+)/retry", pipelines.retry_job),
     ("GET", GROUP, projects.get_group),
     ("GET", GROUP + r"/labels", labels.list_labels),
     ("POST", GROUP + r"/labels", labels.create_label),
@@ -112,15 +143,24 @@ BAD_GATEWAY_PAGE = (
 
 @dataclass
 class Fault:
-    """The next ``times`` matching requests answer ``status`` (``body``: text is HTML)."""
+    """The next ``times`` matching requests answer ``status`` (``body``: text is HTML).
+
+    ``after``: the request is carried out first and only its answer is replaced (a proxy's
+    502 after GitLab created the object). ``reset``: the connection is closed without an
+    answer instead. ``hang``: seconds of silence before answering. ``retry_after`` is a number
+    of seconds or an HTTP date (text).
+    """
 
     status: int
     times: int
-    retry_after: int | None = None
+    retry_after: int | str | None = None
     path_prefix: str | None = None
     path_contains: str | None = None
     method: str | None = None
     body: str | Json | None = None
+    after: bool = False
+    reset: bool = False
+    hang: float = 0.0
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this fault applies to the request (path with or without ``/api/v4``)."""
@@ -188,6 +228,7 @@ class FakeGitLab(Loopback):
         self.state.tier, self.state.edition = self.tier, self.edition
         self.state.manage_group_labels = self.manage_group_labels
         self.url = self._listen(_handler(self))
+        self._server.handle_error = _quiet_reset(self._server.handle_error)  # type: ignore[method-assign]
         self.state.base_url = self.url
         self.user = self.state.add_user("sop-sync-bot", "sop-sync", token=self.token)
         if self.admin:
@@ -222,13 +263,23 @@ class FakeGitLab(Loopback):
     ) -> Json:
         """A merge request that closes the issues ``closes`` (iids) when merged."""
         with self.lock:
-            return self.state.add_merge_request(self._project(project), title, description, closes)
+            mr = self.state.add_merge_request(self._project(project), title, description, closes)
+            webhooks.merge_request_saved(self.state, mr, self.user)  # as if the bot opened it
+            return mr
 
     def add_note(self, project: str, iid: int, body: str, author: str) -> Json:
         """A comment on issue ``iid`` by ``author`` (a username), as if they had posted it."""
         with self.lock:
             user = self.state.users[author]
-            return self.state.add_note(("issue", self._project(project)["id"], iid), body, user)
+            note = self.state.add_note(("issue", self._project(project)["id"], iid), body, user)
+            webhooks.note_saved(self.state, note, user)
+            return note
+
+    @property
+    def webhooks(self) -> Outbox:
+        """The webhooks sent to the project hooks (``flush``, ``deliveries``, ``redeliver``)."""
+        with self.lock:
+            return webhooks.outbox(self.state)
 
     def _project(self, ref: str) -> Json:
         found = self.state.project(ref)
@@ -242,21 +293,27 @@ class FakeGitLab(Loopback):
         self,
         status: int,
         times: int = 1,
-        retry_after: int | None = None,
+        retry_after: int | str | None = None,
         path_prefix: str | None = None,
         method: str | None = None,
         *,
         path_contains: str | None = None,
         body: str | Json | None = None,
+        after: bool = False,
+        reset: bool = False,
+        hang: float = 0.0,
     ) -> None:
         """Answer the next ``times`` matching requests with ``status``.
 
         429 answers as GitLab's rate limiter does (text "Retry later", ``Retry-After`` when
         given); 502/503/504 with an HTML page as the proxy in front of GitLab does; other
         statuses with GitLab's JSON ``{"message": "500 Internal Server Error"}``. ``body``
-        overrides: a string is sent as HTML, a dict as JSON.
+        overrides: a string is sent as HTML, a dict as JSON. ``after``, ``reset``, ``hang``: see
+        :class:`Fault`.
         """
-        fault = Fault(status, times, retry_after, path_prefix, path_contains, method, body)
+        fault = Fault(
+            status, times, retry_after, path_prefix, path_contains, method, body, after, reset, hang
+        )
         with self.lock:
             self.faults.append(fault)
 
@@ -299,8 +356,25 @@ class FakeGitLab(Loopback):
     ) -> Reply:
         """Status, payload and headers for one request (``str`` payloads are sent as HTML)."""
         fault = self._fault(method, path)
-        if fault is not None:
-            return _fault_reply(fault)
+        if fault is not None and not fault.after:
+            return self._fault_reply(fault, method, path)
+        reply = self._route(method, path, query, headers, raw)
+        if fault is not None:  # done, and the answer lost on the way back
+            return self._fault_reply(fault, method, path)
+        return reply
+
+    def _fault_reply(self, fault: Fault, method: str, path: str) -> Reply:
+        if fault.hang:
+            time.sleep(fault.hang)
+        if fault.reset:
+            with self.lock:
+                self.log.append(Logged(method, path, "", 0))
+            raise ResetConnection
+        return _fault_reply(fault)
+
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Any, raw: bytes
+    ) -> Reply:
         if not path.startswith("/api/v4/"):
             return 404, {"error": "404 Not Found"}, {}
         route = path.removeprefix("/api/v4")
@@ -349,7 +423,8 @@ def _fault_reply(fault: Fault) -> Reply:
     headers: dict[str, str] = {}
     if fault.retry_after is not None:
         headers["Retry-After"] = str(fault.retry_after)
-        headers["RateLimit-Reset"] = str(int(time.time()) + fault.retry_after)
+        if isinstance(fault.retry_after, int):
+            headers["RateLimit-Reset"] = str(int(time.time()) + fault.retry_after)
     if fault.body is not None:
         return fault.status, fault.body, headers
     if fault.status == 429:  # Rack::Attack's throttled response (lib/gitlab/rack_attack.rb)
@@ -366,3 +441,39 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             fake.log.append(Logged(method, path, query, status))
 
     return handler_class(fake.answer, note, lambda: fake.latency)
+
+
+class ResetConnection(Exception):  # noqa: N818 - an instruction to the server, not an error
+    """Raised by :meth:`FakeGitLab.answer`: close the connection without an answer."""
+
+
+def _quiet_reset(handle_error: Any) -> Any:
+    """The server's error handler, closing a :class:`ResetConnection` with a TCP reset."""
+
+    def handle(request: socket.socket, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], BrokenPipeError | ConnectionResetError):
+            return  # the client gave up waiting (its read timeout): nothing to report
+        if isinstance(sys.exc_info()[1], ResetConnection):
+            # SO_LINGER 0: close() sends RST, as a proxy dropping the connection does
+            request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        handle_error(request, client_address)
+
+    return handle
+
+
+@contextmanager
+def silent_host() -> Iterator[str]:
+    """The URL of a host that accepts connections and never answers (a hung GitLab)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)  # the kernel completes the handshakes; nobody reads
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def refused_url() -> str:
+    """The URL of a port on 127.0.0.1 where nothing listens (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -22,7 +22,10 @@ import itertools
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tests.fakes.delivery import Outbox
 
 Json = dict[str, Any]
 NoteKey = tuple[str, int, int]
@@ -112,8 +115,12 @@ class State:
     merge_requests: dict[int, dict[int, Json]] = field(default_factory=dict)
     """project id -> iid -> merge request (with ``closes``: issue iids it closes)"""
     pipelines: dict[int, list[Json]] = field(default_factory=dict)
+    jobs: dict[int, list[Json]] = field(default_factory=dict)
+    """project id -> CI jobs of its pipelines (tests.fakes.gitlab.pipelines)"""
     files: dict[int, dict[str, bytes]] = field(default_factory=dict)
     """project id -> path -> content (default branch only)"""
+    webhooks: Outbox | None = None
+    """Webhooks sent to the project hooks (tests.fakes.gitlab.webhooks), made on first use."""
 
     @property
     def premium(self) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from tests.fakes.gitlab.api import Answer, Call, missing, project_of
+from tests.fakes.gitlab.api import Answer, Call, missing, not_found, project_of
 from tests.fakes.gitlab.state import Json, State, now, user_basic
 
 # CarrierWave::SanitizedFile.sanitize_regexp: /[^[:word:]\.\-\+]/ (Python's \w is Unicode too)
@@ -84,3 +84,26 @@ def upload(call: Call) -> Answer:
         raise missing("file")
     filename, data = call.files["file"]
     return 201, store(call.state, project, filename, data, call.user)
+
+
+def delete_upload(call: Call) -> Answer:
+    """doc/api/project_markdown_uploads.md "Delete an uploaded file by secret and filename".
+
+    ``DELETE /projects/:id/uploads/:secret/:filename`` (GitLab 17.2, Maintainer): 204, or
+    ``404 Not found`` for an upload the project does not have. The emulator serves 17.5, so
+    the route exists; a test emulates an older GitLab (no such route: 404) with a Fault.
+    """
+    project = project_of(call)
+    secret, name = call.path("secret"), call.path("file")
+    found = next(
+        (
+            u
+            for u in call.state.uploads
+            if u["project_id"] == project["id"] and u["url"] == f"/uploads/{secret}/{name}"
+        ),
+        None,
+    )
+    if found is None:
+        raise not_found()
+    call.state.uploads.remove(found)
+    return 204, None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import mimetypes
 
 from tests.fakes.jira import render as r
+from tests.fakes.jira import webhooks
 from tests.fakes.jira.api import (
     Answer,
     ApiError,
@@ -76,6 +77,7 @@ def add_comment(call: Call) -> Answer:
     properties = entity_properties(call.object().get("properties"))
     comment = call.state.add_comment(issue, call.actor, body)
     comment["properties"] = properties
+    webhooks.comment_created(call.state, issue, comment, call.actor)  # "Webhooks"
     return 201, _shown(call, issue, comment)
 
 

@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import ClassVar, NamedTuple
 
+from tests.fakes.delivery import Outbox
 from tests.fakes.http import Loopback
+from tests.fakes.jira import webhooks
 from tests.fakes.jira.api import Json
 from tests.fakes.jira.catalog import PERMISSIONS, STATUSES, WORKFLOWS
 from tests.fakes.jira.render import text_to_adf
@@ -188,7 +190,9 @@ class FakeJira(Loopback):
             if author is None:
                 raise KeyError(f"no user {user!r}")
             text = text_to_adf(body) if self.state.cloud and isinstance(body, str) else body
-            return self.state.add_comment(issue, author, text)
+            comment = self.state.add_comment(issue, author, text)
+            webhooks.comment_created(self.state, issue, comment, author)
+            return comment
 
     def transition_as(self, user: str, key: str, status: str) -> None:
         """Move an issue to the status named ``status`` as ``user`` did (workflow bypassed)."""
@@ -198,6 +202,13 @@ class FakeJira(Loopback):
             if actor is None or target is None:
                 raise KeyError(f"no user {user!r} or status {status!r}")
             self.state.move(issue, target, actor)
+            webhooks.transitioned(self.state, issue, actor)
+
+    @property
+    def webhooks(self) -> Outbox:
+        """The webhooks sent to the registered admin webhooks (``flush``, ``redeliver``)."""
+        with self.lock:
+            return webhooks.outbox(self.state)
 
     # --- faults and the request log --------------------------------------------------------
 

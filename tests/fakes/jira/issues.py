@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.fakes.jira import fields, view
+from tests.fakes.jira import fields, view, webhooks
 from tests.fakes.jira import render as r
 from tests.fakes.jira.api import (
     Answer,
@@ -75,6 +75,7 @@ def _create(call: Call, body: Any) -> Json:
     issue["properties"].update(properties)
     for text in comments:
         state.add_comment(issue, call.actor, text)
+    webhooks.issue_created(state, issue, call.actor)  # "Webhooks": jira:issue_created
     return issue
 
 
@@ -162,8 +163,10 @@ def edit_issue(call: Call) -> Answer:
         issue["properties"][prop["key"]] = prop["value"]
     items, comments = fields.apply(call, issue, body.get("fields") or {}, body.get("update") or {})
     call.state.record(issue, call.actor, items)
+    webhooks.issue_updated(call.state, issue, call.actor, items, "issue_updated")
     for text in comments:
-        call.state.add_comment(issue, call.actor, text)
+        comment = call.state.add_comment(issue, call.actor, text)
+        webhooks.comment_created(call.state, issue, comment, call.actor)
     if call.flag("returnIssue"):
         return 200, view.issue_json(call.state, issue, call.rest, expand=call.params("expand"))
     return 204, None
@@ -181,6 +184,7 @@ def assign_issue(call: Call) -> Answer:
     value = None if all(v in (None, "-1") for v in body.values()) else body
     items, _ = fields.apply(call, issue, {"assignee": value}, {})
     call.state.record(issue, call.actor, items)
+    webhooks.issue_updated(call.state, issue, call.actor, items, "issue_assigned")
     return 204, None
 
 
@@ -277,8 +281,10 @@ def do_transition(call: Call) -> Answer:
     resolution = _resolution(given.pop("resolution", None), chosen)
     items, comments = fields.apply(call, issue, given, body.get("update") or {})
     call.state.move(issue, chosen["to"], call.actor, resolution, tuple(items))
+    webhooks.transitioned(call.state, issue, call.actor)  # "Webhooks": issue_generic
     for text in comments:
-        call.state.add_comment(issue, call.actor, text)
+        comment = call.state.add_comment(issue, call.actor, text)
+        webhooks.comment_created(call.state, issue, comment, call.actor)
     return 204, None
 
 

@@ -1,7 +1,8 @@
 """Jira emulator handlers: projects, create metadata (issue types, fields), versions.
 
 Each cites its Cloud platform OpenAPI operation; DC serves the same under /rest/api/2.
-Site-wide handlers (server info, people, fields, webhooks) are in :mod:`site`.
+Site-wide handlers (server info, people, fields) are in :mod:`site`, webhooks in
+:mod:`webhooks`.
 """
 
 from __future__ import annotations

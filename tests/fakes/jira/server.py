@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes.http import MediaTypes, handler_class
-from tests.fakes.jira import activity, issue_data, issues, links, project, search, site
+from tests.fakes.jira import activity, issue_data, issues, links, project, search, site, webhooks
 from tests.fakes.jira.api import NOT_AUTHENTICATED, ApiError, Call, Handler, Json, parse_body
 
 if TYPE_CHECKING:
@@ -93,9 +93,11 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", API + r"/user/search", site.search_users),
     ("GET", API + r"/user", site.get_user),
     ("GET", r"/rest/applinks/latest/listApplicationlinks", site.list_application_links),
-    ("GET", HOOKS, site.list_webhooks),
-    ("POST", HOOKS, site.create_webhook),
-    ("DELETE", HOOKS + r"/(?P<hook>\d+)", site.delete_webhook),
+    ("GET", HOOKS, webhooks.list_webhooks),
+    ("POST", HOOKS, webhooks.create_webhook),
+    ("GET", HOOKS + r"/(?P<hook>\d+)", webhooks.get_webhook),
+    ("PUT", HOOKS + r"/(?P<hook>\d+)", webhooks.update_webhook),
+    ("DELETE", HOOKS + r"/(?P<hook>\d+)", webhooks.delete_webhook),
 ]
 _COMPILED = [(verb, re.compile(pattern), handler) for verb, pattern, handler in ROUTES]
 ANONYMOUS = {site.server_info}

@@ -1,13 +1,10 @@
-"""Jira emulator handlers for the site: server info, people, fields, catalogues, webhooks.
+"""Jira emulator handlers for the site: server info, people, fields, catalogues.
 
 Each cites its Cloud platform OpenAPI operation; DC serves the same under /rest/api/2.
-Webhooks (``/rest/webhooks/1.0/webhook``, Jira's admin webhooks on Cloud and DC) are stored
-only, never delivered.
+Admin webhooks (``/rest/webhooks/1.0/webhook``) are in :mod:`webhooks`.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from tests.fakes.jira import render as r
 from tests.fakes.jira import view
@@ -159,55 +156,3 @@ def list_application_links(call: Call) -> Answer:
     """
     require(call, "ADMINISTER", "You are not authorized to perform this action.")
     return 200, {"list": []}
-
-
-# --- webhooks (stored, never delivered) --------------------------------------------------
-
-
-def _hook_json(call: Call, hook: Json) -> Json:
-    return {"self": f"{call.state.base_url}/rest/webhooks/1.0/webhook/{hook['id']}", **hook}
-
-
-def create_webhook(call: Call) -> Answer:
-    """``POST /rest/webhooks/1.0/webhook``: 201 (Atlassian "Webhooks", registering by REST).
-
-    The admin webhook resource of Cloud (developer.atlassian.com/cloud/jira/platform/webhooks)
-    and DC ("Jira webhooks"): ``name``, ``url``, ``events``, ``filters`` (a JQL under
-    ``issue-related-events-section``), ``excludeBody``.
-    """
-    require(
-        call,
-        "ADMINISTER",
-        "You are not authorized to perform this action. Administrator privileges are required.",
-    )
-    body: Any = call.object()
-    if not body.get("url") or not body.get("name"):
-        raise bad_request("A webhook needs a name and a url.")
-    hook = {
-        "id": call.state.next_id(),
-        "name": body["name"],
-        "url": body["url"],
-        "events": list(body.get("events") or []),
-        "filters": body.get("filters") or {},
-        "excludeBody": bool(body.get("excludeBody", False)),
-        "enabled": bool(body.get("enabled", True)),
-        "lastUpdated": call.state.now(),
-        "lastUpdatedUser": call.actor["id"],
-        "lastUpdatedDisplayName": call.actor["displayName"],
-    }
-    call.state.webhooks[hook["id"]] = hook
-    return 201, _hook_json(call, hook)
-
-
-def list_webhooks(call: Call) -> Answer:
-    """``GET /rest/webhooks/1.0/webhook`` (Atlassian "Webhooks"): every registered one."""
-    require(call, "ADMINISTER", "You are not authorized to perform this action.")
-    return 200, [_hook_json(call, h) for h in call.state.webhooks.values()]
-
-
-def delete_webhook(call: Call) -> Answer:
-    """``DELETE /rest/webhooks/1.0/webhook/{id}`` (Atlassian "Webhooks"): 204."""
-    require(call, "ADMINISTER", "You are not authorized to perform this action.")
-    if call.state.webhooks.pop(call.path("hook"), None) is None:
-        raise error(404, "Webhook not found.")
-    return 204, None

@@ -14,10 +14,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.fakes.jira.api import Json, jira_time
 from tests.fakes.jira.catalog import ISSUE_TYPES, LINK_TYPES, RESOLUTIONS, SIMPLIFIED, STATUSES
+
+if TYPE_CHECKING:
+    from tests.fakes.delivery import Outbox
 
 
 def utc_now() -> dt.datetime:
@@ -43,6 +46,8 @@ class State:
     versions: dict[str, Json] = field(default_factory=dict)
     attachments: dict[str, Json] = field(default_factory=dict)
     webhooks: dict[str, Json] = field(default_factory=dict)
+    outbox: Outbox | None = None
+    """The webhooks sent (tests.fakes.jira.webhooks), made on first use."""
     workflow: list[Json] = field(default_factory=lambda: [dict(t) for t in SIMPLIFIED])
     denied: set[tuple[str, str | None]] = field(default_factory=set)
     """(permission, user identity or None for everyone) pairs that are refused."""
