@@ -17,6 +17,10 @@ tentative: 1 hari kerja        # planned length of "Tentatif" and blank times
 people:                        # default people per role id
   analis-sistem: [budi]
 trusted_hosts: [git.example.go.id]   # repositories there count as open without inspection
+code_host:                     # requests in Jira, code on GitLab (gate re-runs, repositories)
+  url: https://gitlab.example.go.id
+  group: diskominfo
+service: {port: 8080, inbox: .sop-sync/inbox.db}   # the sync service (docs/service.md)
 closing:                       # who may close a step
   by_role: true                # only a holder of one of its roles ...
   supervisors: [kasi-ai]       # ... or of one of these roles
@@ -217,6 +221,10 @@ class Settings(_Strict):
     closing: ClosingSettings = ClosingSettings()
     documents: DocumentSettings = DocumentSettings()
     service: ServiceSettings = ServiceSettings()
+    code_host: GitLabSettings | None = None
+    """With requests in Jira, the GitLab that holds the code: the service re-runs the gate on
+    its merge requests and inspects its repositories (url, group or project; the token from
+    ``SOP_SYNC_GITLAB_TOKEN``)."""
     trusted_hosts: tuple[str, ...] = ()
     """Code hosts whose repositories count as open without inspection (e.g. a national forge
     the agency vouches for); elsewhere a repository sop-sync cannot inspect is unverifiable."""

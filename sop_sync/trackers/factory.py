@@ -35,7 +35,12 @@ def connect(
     if isinstance(tracker_settings, JiraSettings):
         from sop_sync.trackers.jira.connect import connect as connect_jira
 
-        return connect_jira(tracker_settings, trusted, person)
+        host = None
+        if settings.code_host is not None:
+            from sop_sync.trackers.gitlab.connect import code_host
+
+            host = code_host(settings.code_host, trusted)
+        return connect_jira(tracker_settings, trusted, person, code_host=host)
     raise ConfigError(
         f"tracker kind {tracker_settings.kind!r} is not available"
     )  # pragma: no cover

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from sop_sync.model.changes import Close, Ref
+from sop_sync.app.requests import existing_request, request_of
+from sop_sync.app.sops import find_sop
+from sop_sync.model.changes import Change, Close, Ref
+from sop_sync.model.request import RequestInput
 from sop_sync.model.tracker import State
+from sop_sync.resources import BUNDLED_MAPPINGS
+from sop_sync.sop.model import Sop
 from sop_sync.trackers.jira.connect import client
+from tests.app.test_enforce import complete
 from tests.app.test_intake import template, wiki
+from tests.fakes.gitlab import FakeGitLab
+from tests.fakes.gitlab.pipelines import start as start_pipeline
 from tests.fakes.jira import FakeJira
 from tests.service.gitlab_world import sop_sync_cli
 from tests.service.serving import Service, log_lines, running, service_env, wait_for
@@ -147,3 +156,79 @@ def test_sop_buka_on_a_template_issue_opens_the_request(
     time.sleep(0.5)
     assert [s.key for s in tracker_on(fake).requests() if s.key != KEY] == [opened[0].key]
     assert not [e for e in log_lines(service) if e["level"] in {"warning", "error"}]
+
+
+@dataclass
+class JiraPeople:
+    """People acting in Jira with their own tokens; what :func:`complete` walks."""
+
+    fake: FakeJira
+    sop: Sop
+    request: RequestInput
+
+    def act(self, change: Change, actor: str) -> None:
+        """A person does something in Jira."""
+        tracker_on(self.fake).acting_as(actor).apply(change)
+
+    def person(self, role: str) -> str:
+        """The holder of ``role``."""
+        return self.request.people_for(role)[0]
+
+
+ROLES = {
+    "analis-sistem": "sari", "tim-pengembang": "budi", "seksi-psi": "dewi",
+    "pd-pengampu": "andi", "seksi-egov": "dewi",
+}  # fmt: skip
+
+
+def test_uat_sign_off_in_jira_reruns_the_gate_on_gitlab(tmp_path: Path) -> None:
+    """Requests in Jira, code on GitLab: the UAT sign-off re-runs the MR's gate, once.
+
+    The MR names the request by the epic's Jira key in its title; after the PD's `/sop setuju`
+    and the UAT step's close, it gets a new pipeline on the GitLab emulator.
+    """
+    with seeded("cloud") as fake, FakeGitLab(tier="free") as gitlab_fake:
+        code = gitlab_fake.state.add_project("diskominfo/aplikasi", "public", "mit")
+        (tmp_path / "sop-sync.yaml").write_text(
+            "service:\n  reconcile_minutes: 0\n  retry_seconds: 0.2\n  lease_seconds: 2\n"
+            f"code_host:\n  url: {gitlab_fake.url}\n  group: diskominfo\n"
+        )
+        env = service_env(tmp_path, {**jira_env(fake), "SOP_SYNC_GITLAB_TOKEN": gitlab_fake.token})
+        peran = [f"--peran={role}={name}" for role, name in ROLES.items()]
+        with running(tmp_path, env) as service:
+            sop_sync_cli(env, "jira", "setup", "--webhook-url", service.hook("jira"))
+            sop_sync_cli(
+                env, "open", "karanganyar", "--judul", "Aplikasi Absensi", "--kunci", KEY,
+                "--pemohon", "BKD", "--mulai", "2026-12-01", *peran,
+            )  # fmt: skip
+            epic = tracker_on(fake).observe(KEY, history=False).epic
+            assert epic is not None
+            mr = gitlab_fake.add_merge_request(
+                "diskominfo/aplikasi", f"{epic.tracker_id}: fitur absensi", "Menambah absensi."
+            )
+            with gitlab_fake.lock:
+                start_pipeline(gitlab_fake.state, code, mr, gitlab_fake.user, status="failed")
+            ref = f"refs/merge-requests/{mr['iid']}/head"
+
+            def pipelines() -> int:
+                with gitlab_fake.lock:
+                    return sum(p["ref"] == ref for p in gitlab_fake.state.pipelines[code["id"]])
+
+            summary = existing_request(tracker_on(fake), KEY)
+            assert summary is not None
+            walker = JiraPeople(fake, find_sop(BUNDLED_MAPPINGS, "karanganyar"),
+                                request_of(summary))  # fmt: skip
+            for number in range(1, 10):
+                complete(walker, number)
+            fake.webhooks.flush()
+            time.sleep(0.5)
+            assert pipelines() == 1
+            complete(walker, 10)
+            signed = time.monotonic()
+            wait_for(lambda: pipelines() == 2, timeout=5.0)
+            took = time.monotonic() - signed
+            fake.webhooks.flush()
+            time.sleep(1.0)
+            assert pipelines() == 2
+            assert not [e for e in log_lines(service) if e["level"] in {"warning", "error"}]
+            record(f"Jira request, GitLab code: gate re-run {took:.2f} s after the UAT close")

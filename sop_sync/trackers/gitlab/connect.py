@@ -92,3 +92,23 @@ def connect(
         merge_requests=GitLabMergeRequests(session),
         discussions=GitLabDiscussions(session),
     )
+
+
+def code_host(
+    settings: GitLabSettings,
+    trusted_hosts: frozenset[str] = frozenset(),
+    environ: Mapping[str, str] | None = None,
+) -> tuple[GitLabRepositories, GitLabMergeRequests]:
+    """GitLab as the code host of requests kept elsewhere (Jira): repositories and MRs.
+
+    No tracker project is opened: merge requests are listed in ``group`` (else every MR the
+    token sees) and repositories inspected by their URLs.
+    """
+    session = GitLabSession(
+        client(settings, environ),
+        settings.project or "",
+        group=settings.group,
+        hierarchy="issue",
+        patience=patience(settings),
+    )
+    return GitLabRepositories(session, trusted_hosts), GitLabMergeRequests(session)

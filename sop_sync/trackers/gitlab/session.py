@@ -87,6 +87,14 @@ class GitLabSession:
         # be those (Free; with `hierarchy: auto` listed alongside the probe, not after it) and
         # the labels. Milestones are read per request, or come with the issues that use them.
         self.project = client.projects.get(project, lazy=True)  # by path until opened
+        if not project:  # a code host only (requests elsewhere): no tracker project to read
+            self.capabilities = Capabilities(
+                hierarchy=Hierarchy.ISSUE,
+                blocking_links=False,
+                scoped_labels=False,
+                parallel_writes=workers,
+            )
+            return
         probe = group is not None and hierarchy in ("auto", "epic")
         if hierarchy == "epic" and not probe:
             raise TrackerError(

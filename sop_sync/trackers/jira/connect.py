@@ -18,7 +18,7 @@ import jira
 from sop_sync.config import JiraSettings
 from sop_sync.errors import ConfigError, TrackerError
 from sop_sync.secrets import clean_token
-from sop_sync.trackers.base import Connection
+from sop_sync.trackers.base import Connection, MergeRequests, Repositories
 from sop_sync.trackers.jira.discussions import JiraDiscussions
 from sop_sync.trackers.jira.facade import JiraTracker
 from sop_sync.trackers.jira.merge_requests import JiraMergeRequests
@@ -86,8 +86,14 @@ def connect(
     trusted_hosts: frozenset[str] = frozenset(),
     person: str | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    code_host: tuple[Repositories, MergeRequests] | None = None,
 ) -> Connection:
-    """The Jira tracker; repositories on trusted hosts count as open, others unverifiable."""
+    """The Jira tracker, and where its requests' code is.
+
+    With ``code_host`` (GitLab), that host inspects repositories and serves the merge
+    requests; without, repositories on trusted hosts count as open and others unverifiable.
+    """
     if person is not None:
         raise TrackerError(
             "Jira cannot act as another person (its API has no impersonation): "
@@ -96,7 +102,8 @@ def connect(
     session = open_session(settings, environ)
     return Connection(
         tracker=JiraTracker(session),
-        repositories=TrustedHosts(trusted_hosts),
-        merge_requests=JiraMergeRequests(session),  # Jira keys named by an MR -> request
+        repositories=code_host[0] if code_host else TrustedHosts(trusted_hosts),
+        # Jira keys named by an MR -> request; listing and re-running MRs on the code host
+        merge_requests=JiraMergeRequests(session, code_host[1] if code_host else None),
         discussions=JiraDiscussions(session),
     )
