@@ -153,6 +153,9 @@ def test_uat_sign_off_turns_the_gate_green_and_starts_a_new_pipeline(
     time.sleep(1.0)
     assert len(pipelines()) == 2, "the gate was re-run more than once"
     assert people.state(10) is State.CLOSED
+    # the UAT step produces the Berita Acara UAT: made and attached when it closed, once
+    made = [a.filename for a in people.steps()[10].attachments if "berita-acara-uat" in a.filename]
+    assert sorted(name.rpartition(".")[2] for name in made) == ["docx", "md", "pdf"], made
     assert not [line for line in log_lines(service) if line["level"] in {"warning", "error"}]
     record(f"gate re-run after the UAT sign-off: new MR pipeline {took:.2f} s after the close")
 

@@ -152,5 +152,39 @@ class Inbox(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Failure:
+    """What a failed attempt leaves: the attempts so far, parked or not, due when."""
+
+    attempts: int
+    parked: bool
+    due: float
+
+
+def after_failure(
+    claim: Claim,
+    attempts: int,
+    generation: int,
+    due: float,
+    *,
+    now: float,
+    retry_in: float | None,
+    max_attempts: int,
+) -> Failure:
+    """The job's next state after ``claim`` failed; the same rule on every backend.
+
+    ``attempts``, ``generation`` and ``due`` are the row as stored now. Parked when
+    ``retry_in`` is None or the attempts reach ``max_attempts`` (due: parked since now); else
+    due in ``retry_in`` seconds, or earlier when a delivery arrived during the run.
+    """
+    tried = attempts + 1
+    if retry_in is None or tried >= max_attempts:
+        return Failure(tried, True, now)
+    later = now + max(0.0, retry_in)
+    if generation != claim.generation:  # a delivery arrived meanwhile: due since then
+        later = min(later, due)
+    return Failure(tried, False, later)
+
+
 class LeaseLost(Exception):  # noqa: N818 - a condition, not a bug
     """Another worker holds the job now (this worker's lease ran out)."""

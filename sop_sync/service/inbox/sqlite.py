@@ -40,6 +40,7 @@ from sop_sync.service.inbox.base import (
     JsonHints,
     LeaseLost,
     ParkedJob,
+    after_failure,
 )
 
 SCHEMA_VERSION = 1
@@ -336,18 +337,14 @@ class SqliteInbox:
             ).fetchone()
             if row is None:
                 return  # another worker holds the job now
-            attempts = row[0] + 1
-            park = retry_in is None or attempts >= self.max_attempts
-            if park:
-                due = now  # parked since
-            else:
-                due = now + max(0.0, retry_in or 0.0)
-                if row[1] != claim.generation:  # a delivery arrived meanwhile: due since then
-                    due = min(due, row[2])
+            failure = after_failure(
+                claim, row[0], row[1], row[2],
+                now=now, retry_in=retry_in, max_attempts=self.max_attempts,
+            )  # fmt: skip
             db.execute(
                 "UPDATE jobs SET attempts = ?, last_error = ?, parked = ?, due_at = ?, "
                 "lease_owner = NULL, lease_until = NULL WHERE key = ?",
-                (attempts, one_line(error), int(park), due, claim.job),
+                (failure.attempts, one_line(error), int(failure.parked), failure.due, claim.job),
             )
 
     def parked(self) -> list[ParkedJob]:
