@@ -3,6 +3,7 @@
 Not a timed test: run it by hand and read the figures.
 
     .venv/bin/python -m benchmarks.bench_service [--rate 200] [--seconds 30] [--workers 0]
+        [--worker-process]
 
 The server runs in its own process on 127.0.0.1 (as ``sop-sync serve`` would: JSON logs to a
 file, the inbox synced on every accept). Sender threads with keep-alive sessions post a paced
@@ -13,7 +14,8 @@ earlier delivery (same id, same body). Reported:
    the moment it was *due*, so a sender falling behind cannot hide slowness);
 2. events lost: deliveries answered 2xx that the inbox does not hold (must be 0);
 3. jobs after coalescing against events;
-4. with ``--workers N``: the service's workers (on an empty local tracker) drain the queue;
+4. with ``--workers N``: the service's workers drain the queue, each job a real reconcile of
+   one of the ~40 requests, opened on a local tracker first;
    the time from the last event until no job is due.
 
 Goal (issue 12): p99 acknowledgement < 50 ms at 200 events/s.
@@ -22,6 +24,7 @@ Goal (issue 12): p99 acknowledgement < 50 ms at 200 events/s.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -34,11 +37,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
+from sop_sync.config import Settings
+from sop_sync.trackers.base import Connection
 from sop_sync.trackers.gitlab.marker import Marker, attach
 
 SECRET = "bench-webhook-secret-4d1f0a"  # noqa: S105 - a loopback benchmark's
@@ -187,11 +193,30 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def open_requests(settings: Settings) -> None:
+    """Open the requests the events name on the local tracker (Karanganyar, 14 steps each)."""
+    from sop_sync.app.requests import converge
+    from sop_sync.app.sops import find_sop
+    from sop_sync.model.request import RequestInput
+    from sop_sync.render.tracker import TrackerTexts
+    from sop_sync.trackers.factory import open_tracker
+
+    sop = find_sop(settings.mappings_dir, "karanganyar")
+    tracker = open_tracker(settings)
+    try:
+        for n in range(REQUESTS):
+            key = f"req-{n:02d}"
+            request = RequestInput(key, sop.id, f"Aplikasi {key}", dt.date(2026, 12, 1), "BKD")
+            converge(tracker, sop, request, settings, TrackerTexts())
+    finally:
+        tracker.close()
+
+
 def serve(port: int, inbox_path: Path, workers: int) -> None:
     """The server process: the app on the SQLite inbox, optionally with workers."""
     import uvicorn
 
-    from sop_sync.config import LocalSettings, ServiceSettings, Settings
+    from sop_sync.config import LocalSettings, ServiceSettings
     from sop_sync.resources import BUNDLED_MAPPINGS
     from sop_sync.service.inbox import open_inbox
     from sop_sync.service.logs import configure_logging
@@ -209,6 +234,7 @@ def serve(port: int, inbox_path: Path, workers: int) -> None:
             tracker=LocalSettings(path=inbox_path.parent / "tracker.db"),
             mappings=BUNDLED_MAPPINGS,
         )
+        open_requests(settings)  # the events' requests exist: each job is a real reconcile
         for index in range(workers):
             worker = Worker(inbox, settings, connector(settings), name=worker_name(index),
                             observe=app.state.metrics.observe_job, poll=0.05)  # fmt: skip
@@ -221,6 +247,34 @@ def serve(port: int, inbox_path: Path, workers: int) -> None:
         for worker in running:
             worker.stop()
         inbox.close()
+
+
+def work(inbox_path: Path, workers: int) -> None:
+    """A worker-only process (``sop-sync service worker``): open the requests, then drain."""
+    from sop_sync.config import LocalSettings
+    from sop_sync.resources import BUNDLED_MAPPINGS
+    from sop_sync.service.inbox import open_inbox
+    from sop_sync.service.runner import start_workers
+
+    settings = Settings(
+        tracker=LocalSettings(path=inbox_path.parent / "tracker.db"), mappings=BUNDLED_MAPPINGS
+    )
+    open_requests(settings)
+    inbox = open_inbox(str(inbox_path), max_attempts=3, retry_seconds=0.2)
+    running = start_workers(inbox, settings, connector_of(settings), workers, reconcile=False)
+    (inbox_path.parent / "workers-ready").touch()
+    try:
+        while True:
+            time.sleep(1)
+    finally:
+        running.stop()
+
+
+def connector_of(settings: Settings) -> Callable[[], Connection]:
+    """The service's own connector (imported late: the sender side needs none of it)."""
+    from sop_sync.service.runner import connector
+
+    return connector(settings)
 
 
 def free_port() -> int:
@@ -257,24 +311,41 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="events per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=0, help="drain with N workers")
+    parser.add_argument(
+        "--worker-process",
+        action="store_true",
+        help="run the workers in a process of their own (serve --workers 0 + service worker)",
+    )
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.port, args.serve, args.workers)
         return
+    if args.work:
+        work(args.work, args.workers)
+        return
     folder = Path(tempfile.mkdtemp(prefix="sop-sync-bench-service-"))
     inbox_path = folder / "inbox.db"
     port = free_port()
     log = (folder / "service.log").open("wb")
+    in_server = 0 if args.worker_process else args.workers
     server = subprocess.Popen(  # noqa: S603 - this module, with our own arguments
         [sys.executable, "-m", "benchmarks.bench_service", "--serve", str(inbox_path),
-         "--port", str(port), "--workers", str(args.workers)],
+         "--port", str(port), "--workers", str(in_server)],
         stderr=log,
     )  # fmt: skip
+    worker = None
+    if args.worker_process and args.workers:
+        worker = subprocess.Popen(  # noqa: S603 - this module, with our own arguments
+            [sys.executable, "-m", "benchmarks.bench_service", "--work", str(inbox_path),
+             "--workers", str(args.workers)],
+            stderr=log,
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # with workers, the requests are opened first
         while True:
             try:
                 if requests.get(base + "/healthz", timeout=1).status_code == 200:
@@ -283,6 +354,10 @@ def main() -> None:
                 pass
             if time.monotonic() > deadline or server.poll() is not None:
                 raise SystemExit(f"the server did not start; see {folder / 'service.log'}")
+            time.sleep(0.05)
+        while worker is not None and not (folder / "workers-ready").exists():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the workers did not start; see {folder / 'service.log'}")
             time.sleep(0.05)
         stream = events(args.rate, args.seconds)
         began = time.perf_counter()
@@ -296,8 +371,10 @@ def main() -> None:
             drained = time.monotonic() - last_event
         metrics = requests.get(base + "/metrics", timeout=5).text
     finally:
-        server.terminate()
-        server.wait(30)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(30)
         log.close()
     report(results, stream, took, inbox_path, drained, metrics, args)
 

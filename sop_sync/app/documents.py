@@ -6,6 +6,11 @@ when ``/sop dokumen <jenis>`` asks (:mod:`sop_sync.documents.due` decides which)
 is assembled by the pure :mod:`sop_sync.documents`; this module only reads the tracker,
 keeps the number in the epic's data and applies the attachments: the current version is
 attached, then the earlier versions are detached, one file per document and format.
+
+A request opened with ``/sop buka`` names its source issue in the epic's data (``sumber``):
+that issue's description (the request template the analyst filled in) is read through the
+connection's :class:`~sop_sync.trackers.base.Discussions` and its sections given to the
+assembly too, under the epic's own.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sop_sync.app.apply import Outcome, apply_changes
+from sop_sync.app.intake import SOURCE_KEY
 from sop_sync.app.requests import existing_request, request_of
 from sop_sync.app.sops import find_sop
 from sop_sync.config import Settings
@@ -31,7 +37,7 @@ from sop_sync.model.tracker import ObservedRequest, State
 from sop_sync.rules.evaluate import Evaluation
 from sop_sync.schedule.timeline import schedule
 from sop_sync.sop.model import DocumentKind, Sop
-from sop_sync.trackers.base import Connection, Tracker
+from sop_sync.trackers.base import Connection, Discussions, Tracker
 
 
 @dataclass
@@ -47,6 +53,8 @@ class Produced:
     outcome: Outcome | None = None
     held_back: bool = False
     """Not attached although asked: data is missing and ``strict`` was given."""
+    source_problem: str | None = None
+    """Why the issue the request was opened from (``sumber``) could not be read."""
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -86,6 +94,27 @@ def _numbered(
     return dataclasses.replace(observed, epic=dataclasses.replace(epic, data=dict(data))), True
 
 
+def source_texts(
+    data: dict[str, str], discussions: Discussions | None
+) -> tuple[tuple[str, ...], str | None]:
+    """The description of the issue the request was opened from, and why it is missing.
+
+    Nothing without a ``sumber`` in the epic's data or without discussions (the local
+    tracker). An issue gone or hidden is reported, not fatal: its sections then show as
+    missing; a tracker that cannot be reached stops the run (the caller retries).
+    """
+    ref = data.get(SOURCE_KEY, "")
+    if not ref or discussions is None:
+        return (), None
+    try:
+        issue = discussions.read(ref)
+    except TrackerUnavailableError:
+        raise
+    except SopSyncError as error:
+        return (), f"issue sumber {ref} tidak terbaca: {error.message}"
+    return (issue.description,), None
+
+
 def produce(
     tracker: Tracker,
     settings: Settings,
@@ -97,10 +126,12 @@ def produce(
     *,
     attach: bool = False,
     strict: bool = False,
+    discussions: Discussions | None = None,
 ) -> Produced:
     """Make document ``kind`` of request ``key`` in ``formats``; attach it when asked.
 
-    ``documents`` is the ``documents`` section of the settings.
+    ``documents`` is the ``documents`` section of the settings; ``discussions`` reads the
+    request's source issue (``sumber``) when it was opened with ``/sop buka``.
     The number is given on the first run and kept in the epic's data; later runs reuse it.
     Attaching adds only files the producing step does not have byte for byte, then detaches
     the earlier versions of each format whose current file is there; with ``strict``, a
@@ -127,10 +158,14 @@ def produce(
     observed = tracker.observe(key, history=True)
     target_step(sop, kind, observed, plan)  # an SOP that does not produce it: before numbering
     observed, new = _numbered(tracker, observed, kind, documents.pattern(kind), today)
-    document = assemble(kind, observed, sop, plan, documents, today)
+    source, problem = source_texts(observed.epic.data if observed.epic else {}, discussions)
+    document = assemble(kind, observed, sop, plan, documents, today, source)
     by_format = {fmt: write(document, fmt, documents.templates) for fmt in formats}
     produced = Produced(
-        document, {file_name(document, fmt): content for fmt, content in by_format.items()}, new
+        document,
+        {file_name(document, fmt): content for fmt, content in by_format.items()},
+        new,
+        source_problem=problem,
     )
     if attach and strict and document.missing:
         produced.held_back = True
@@ -176,6 +211,8 @@ class Generated:
             line += f"; {len(made.detached)} versi lama dilepas"
         if made.missing:
             line += f"; belum diisi: {', '.join(made.missing)}"
+        if made.source_problem:
+            line += f"; {made.source_problem}"
         if made.outcome is not None and made.outcome.failures:
             line += f"; gagal: {'; '.join(m for _, m in made.outcome.failures)}"
         return line
@@ -250,7 +287,7 @@ def _make(
     try:
         made = produce(
             connection.tracker, settings, documents, kind, key, documents.lampiran, today,
-            attach=True,
+            attach=True, discussions=connection.discussions,
         )  # fmt: skip
     except TrackerUnavailableError:
         raise

@@ -74,6 +74,7 @@ def dokumen(
             dt.date.today(),
             attach=lampirkan,
             strict=ketat,
+            discussions=connection.discussions,
         )
     keluar.mkdir(parents=True, exist_ok=True)
     for name, content in made.files.items():
@@ -102,6 +103,8 @@ def _report(made: Produced, folder: Path) -> None:
         for old in made.attached.superseded:
             done = "detached" if old.filename in detached else "still attached (re-run)"
             out.print(f"  earlier version {done}: {old.filename}", markup=False)
+    if made.source_problem:
+        out.print(f"  {made.source_problem}", markup=False, highlight=False)
     if made.held_back:
         out.print("  not attached: data is missing (--ketat)", markup=False)
     if made.missing:

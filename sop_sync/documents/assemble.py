@@ -1,13 +1,14 @@
 """The data step: one document of one request, from the tracker's data. Pure.
 
-``assemble(kind, observed, sop, schedule, settings, today)`` -> :class:`Document`. Which
+``assemble(kind, observed, sop, schedule, settings, today, source)`` -> :class:`Document`
+(``source``: the texts of the issue the request was opened from, read by the caller). Which
 builder makes which document is the table :data:`BUILDERS`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sop_sync.documents import berita_acara, kak
 from sop_sync.documents.blocks import Block, Document, plain
@@ -43,9 +44,14 @@ def assemble(
     schedule: Schedule,
     settings: DocumentSettings,
     today: dt.date,
+    source: Sequence[str] = (),
 ) -> Document:
-    """Document ``kind`` of the observed request; what is missing shows and is listed."""
-    ctx = context(kind, observed, sop, schedule, settings, today)
+    """Document ``kind`` of the observed request; what is missing shows and is listed.
+
+    ``source``: the request template's text when the request was opened from an issue
+    (``/sop buka``); its sections count where the epic has none of the same name.
+    """
+    ctx = context(kind, observed, sop, schedule, settings, today, source)
     letterhead = ctx.letterhead()
     given = numbered(observed.epic.data if observed.epic else {}, kind)
     number = plain(given.number) if given else ctx.gaps.gap("nomor")

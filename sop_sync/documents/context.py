@@ -48,7 +48,8 @@ class Context:
     observed: ObservedRequest
     request: RequestInput
     sections: dict[str, Section]
-    """The request's sections (epic description, then the epic's comments)."""
+    """The request's sections: the issue it was opened from (``sumber``), then the epic's
+    description and comments (the epic's win)."""
     step: Step
     issue: Issue | None
     date: dt.date
@@ -180,9 +181,12 @@ def context(
     schedule: Schedule,
     settings: DocumentSettings,
     today: dt.date,
+    source: Sequence[str] = (),
 ) -> Context:
     """Everything one document of ``kind`` is assembled from.
 
+    ``source`` are the texts of the issue the request was opened from (``/sop buka``: the
+    request template's description), read before the epic's so the epic's sections win.
     The document's date is the day its step was closed; while the step is open, the day its
     number was given (else ``today``).
     """
@@ -200,7 +204,7 @@ def context(
         settings=settings,
         observed=observed,
         request=request,
-        sections=index(texts_of(observed.epic)),
+        sections=index((*source, *texts_of(observed.epic))),
         step=step,
         issue=issue,
         date=date,

@@ -5,7 +5,9 @@ request template (``## Latar Belakang``, ``## Sumber Dana``, ...); the UAT step 
 ``## Skenario UAT``, the hand-over step ``## Serah Terima``. Parsed with a CommonMark
 parser (markdown-it-py): headings inside code are not headings. A section runs to the next
 heading of the same or a higher level. Where several texts have the same section, the later
-one wins, so a comment can correct what the description says.
+one wins, so a comment can correct what the description says. HTML comments (the template's
+help text, ``<!-- Boleh dikosongkan. -->``) are not content: a section holding only its help
+text is empty.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ MAX_TEXT = 200_000
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 _NUMBERING = re.compile(r"^(?:\d+|[ivxlc]+|[a-z])[.)]\s+", re.IGNORECASE)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,10 @@ def _content(tokens: list[Token]) -> tuple[Content, ...]:
             found.append(Line(_inline(tok), pending, depth, heading))
             pending = ""
         elif tok.type in ("fence", "code_block", "html_block"):
-            found.append(Line(tok.content.rstrip("\n"), pending, max(len(lists) - 1, 0)))
-            pending = ""
+            text = tok.content if tok.type != "html_block" else _COMMENT.sub("", tok.content)
+            if text.strip():
+                found.append(Line(text.rstrip("\n"), pending, max(len(lists) - 1, 0)))
+                pending = ""
         elif tok.type == "table_open":
             close = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
             found.append(_grid(tokens[i:close]))
@@ -165,8 +170,10 @@ def _inline(token: Token) -> str:
     parts: list[str] = []
     link: tuple[str, int] | None = None
     for child in token.children or []:
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type in ("text", "code_inline"):
             parts.append(child.content)
+        elif child.type == "html_inline":
+            parts.append(_COMMENT.sub("", child.content))
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif child.type == "image":
