@@ -28,6 +28,8 @@ from sop_sync.trackers.factory import connect
 log = logging.getLogger("sop_sync.service")
 
 SECRET_VARIABLE = "SOP_SYNC_WEBHOOK_SECRET"  # noqa: S105 - the variable's name
+SIGNING_VARIABLE = "SOP_SYNC_WEBHOOK_SIGNING_TOKEN"
+"""GitLab's optional signing token (``whsec_...``): signed webhooks are verified with it."""
 HEALTH_CACHE_SECONDS = 15.0
 
 
@@ -152,7 +154,12 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     open_connection = connector(settings)
     own = accounts(settings, open_connection)
     app = create_app(
-        inbox, settings.service, secret, own=own, health=TrackerHealth(open_connection)
+        inbox,
+        settings.service,
+        secret,
+        own=own,
+        health=TrackerHealth(open_connection),
+        signing_token=os.environ.get(SIGNING_VARIABLE, "").strip() or None,
     )
     metrics = app.state.metrics
     running = start_workers(inbox, settings, open_connection, workers, metrics.observe_job)

@@ -1,6 +1,9 @@
 """The webhook front: verify, read, acknowledge once the inbox holds the delivery.
 
-- ``POST /hooks/gitlab``: ``X-Gitlab-Token`` must equal the secret (constant-time compare);
+- ``POST /hooks/gitlab``: ``X-Gitlab-Token`` must equal the secret (constant-time compare), or,
+  when GitLab signs with a signing token (Standard Webhooks: ``webhook-signature: v1,<base64
+  HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">``), the signature must verify with
+  ``SOP_SYNC_WEBHOOK_SIGNING_TOKEN`` and the timestamp be within five minutes (no replays);
 - ``POST /hooks/jira``: ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>``;
 - ``GET /healthz``: the inbox and the tracker check, 503 naming what is down;
 - ``GET /metrics``: Prometheus text from a private registry.
@@ -17,6 +20,7 @@ answered only once that transaction committed.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -24,7 +28,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Set
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Set
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from typing import Any
@@ -289,6 +293,44 @@ def _json(body: bytes) -> Any:
         raise _Refused(400, "malformed-json") from None
 
 
+SIGNATURE_TOLERANCE = 300.0
+"""Seconds a signed webhook's timestamp may be off (Standard Webhooks' five minutes)."""
+
+
+def signing_key_of(signing_token: str) -> bytes:
+    """The HMAC key of a GitLab signing token ``whsec_<base64 of 32 bytes>``."""
+    try:
+        key = base64.b64decode(signing_token.strip().removeprefix("whsec_"), validate=True)
+    except ValueError:
+        key = b""
+    if not signing_token.strip().startswith("whsec_") or len(key) < 24:
+        raise ConfigError(
+            "SOP_SYNC_WEBHOOK_SIGNING_TOKEN: not a signing token (whsec_ and the base64 of a "
+            "32-byte key, as GitLab generates it)"
+        )
+    return key
+
+
+def standard_signature_ok(key: bytes, headers: Mapping[str, str], body: bytes, now: float) -> bool:
+    """Whether a Standard Webhooks signature (``v1,<base64>``, any of several) verifies.
+
+    Signed is ``{webhook-id}.{webhook-timestamp}.{body}``; a timestamp more than
+    :data:`SIGNATURE_TOLERANCE` away from ``now`` fails (a replayed request).
+    """
+    webhook_id = headers.get("webhook-id", "")
+    stamp = headers.get("webhook-timestamp", "")
+    if not webhook_id or not stamp.isdigit() or abs(now - int(stamp)) > SIGNATURE_TOLERANCE:
+        return False
+    signed = f"{webhook_id}.{stamp}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    offered = [
+        part.partition(",")[2].encode("latin-1")
+        for part in headers.get("webhook-signature", "").split()
+        if part.startswith("v1,")
+    ]
+    return any(hmac.compare_digest(candidate, expected) for candidate in offered)
+
+
 def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
@@ -300,6 +342,7 @@ def create_app(
     own: Set[str] = frozenset(),
     health: Callable[[], None] | None = None,
     metrics: Metrics | None = None,
+    signing_token: str | None = None,
 ) -> Starlette:
     """The Starlette app of ``sop-sync serve``.
 
@@ -315,6 +358,7 @@ def create_app(
             "webhook's secret); the service does not accept unauthenticated webhooks"
         )
     key = secret.encode("utf-8")
+    signing_key = signing_key_of(signing_token) if signing_token else None
     inboxes = (
         _Inboxes(None, inbox)
         if callable(inbox) and not hasattr(inbox, "accept")
@@ -357,10 +401,20 @@ def create_app(
         metrics.received.labels(source="gitlab").inc()
         kind = request.headers.get("x-gitlab-event", "")[:100]
         try:
-            token = request.headers.get("x-gitlab-token", "").encode("latin-1")
-            if not hmac.compare_digest(token, key):
+            token = request.headers.get("x-gitlab-token")
+            # no secret token sent, a signature instead (a hook with only a signing token)
+            by_signature = token is None and "webhook-signature" in request.headers
+            if not (by_signature and signing_key) and not hmac.compare_digest(
+                (token or "").encode("latin-1"), key
+            ):
                 raise _Refused(401, "token")
             body = await _read_body(request, limit)
+            if (
+                by_signature
+                and signing_key
+                and not standard_signature_ok(signing_key, request.headers, body, time.time())
+            ):
+                raise _Refused(401, "signature")
             if kind not in hooks.GITLAB_EVENTS:
                 metrics.ignored.labels(source="gitlab").inc()
                 _log("gitlab", kind, "", "", "ignored", started)

@@ -111,7 +111,31 @@ def _check_url(call: Call) -> None:
 
 
 def _hook_json(hook: Json) -> Json:
-    return {k: v for k, v in hook.items() if k != "token"}  # the secret is never shown
+    """A hook as the API shows it: never its secrets, only whether they are set.
+
+    Merge request 231325 ("Expose token presence flags and signing token in Webhooks API"):
+    ``token_present``, ``signing_token_present``; ``signing_token`` accepted on create and
+    update (``whsec_<base64 of 32 bytes>``), never returned.
+    """
+    shown = {k: v for k, v in hook.items() if k not in ("token", "signing_token")}
+    return {
+        **shown,
+        "token_present": bool(hook.get("token")),
+        "signing_token_present": bool(hook.get("signing_token")),
+    }
+
+
+def _check_signing_token(call: Call) -> None:
+    """A signing token must be ``whsec_`` and the base64 of 32 bytes (MR 231325), else 400."""
+    if not call.has("signing_token"):
+        return
+    value = str(call.raw("signing_token") or "")
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+    except ValueError:
+        key = b""
+    if not value.startswith("whsec_") or len(key) != 32:
+        raise ApiError(400, {"message": {"signing_token": ["is invalid"]}})
 
 
 def _hook(call: Call) -> tuple[Json, Json]:
@@ -149,7 +173,9 @@ def create_hook(call: Call) -> Answer:
         "disabled_until": None,
         **HOOK_EVENTS,
     }
-    hook |= {k: call.raw(k) for k in (*HOOK_EVENTS, "token", "name", "description") if call.has(k)}
+    _check_signing_token(call)
+    secrets = ("token", "signing_token")
+    hook |= {k: call.raw(k) for k in (*HOOK_EVENTS, *secrets, "name", "description") if call.has(k)}
     call.state.hooks[project["id"]].append(hook)
     return 201, _hook_json(hook)
 
@@ -158,7 +184,8 @@ def update_hook(call: Call) -> Answer:
     """doc/api/project_webhooks.md "Edit a project webhook" (``url`` required here too)."""
     _, hook = _hook(call)
     _check_url(call)
-    keys = (*HOOK_EVENTS, "url", "token", "name", "description")
+    _check_signing_token(call)
+    keys = (*HOOK_EVENTS, "url", "token", "signing_token", "name", "description")
     hook |= {k: call.raw(k) for k in keys if call.has(k)}
     return 200, _hook_json(hook)
 

@@ -24,10 +24,14 @@ Assumptions where the docs leave room (each marked in the code):
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from tests.fakes.delivery import Event, Outbox
@@ -90,11 +94,36 @@ def fire(
         }
         if hook.get("token"):
             headers["X-Gitlab-Token"] = str(hook["token"])
-        outbox(state).post(Event(str(hook["url"]), headers, body, _fresh))
+        fresh: Callable[[int], dict[str, str]] = _fresh
+        if hook.get("signing_token"):
+            fresh = _signed(str(hook["signing_token"]), headers["Idempotency-Key"], body)
+        outbox(state).post(Event(str(hook["url"]), headers, body, fresh))
 
 
 def _fresh(attempt: int) -> dict[str, str]:
     return {"X-Gitlab-Webhook-UUID": str(uuid.uuid4())}
+
+
+def _signed(signing_token: str, webhook_id: str, body: bytes) -> Callable[[int], dict[str, str]]:
+    """Standard Webhooks headers, signed anew for each send (its own timestamp).
+
+    Merge request 230944 ("Add webhook HMAC signing token"): HMAC-SHA256 with the signing
+    token's key over ``{webhook-id}.{timestamp}.{body}``, sent as ``webhook-signature:
+    v1,<base64>``; ``webhook-id`` is the ``Idempotency-Key``.
+    """
+    key = base64.b64decode(signing_token.removeprefix("whsec_"))
+
+    def fresh(attempt: int) -> dict[str, str]:
+        stamp = str(int(time.time()))
+        digest = hmac.new(key, f"{webhook_id}.{stamp}.".encode() + body, hashlib.sha256)
+        return {
+            **_fresh(attempt),
+            "webhook-id": webhook_id,
+            "webhook-timestamp": stamp,
+            "webhook-signature": "v1," + base64.b64encode(digest.digest()).decode(),
+        }
+
+    return fresh
 
 
 # --- the pieces every payload shares --------------------------------------------------------
