@@ -48,7 +48,7 @@ from sop_sync.service.inbox.base import Delivery, JsonHints
 from sop_sync.service.jobs import issue_job, mr_job, open_job, request_job
 from sop_sync.trackers.gitlab.marker import split
 from sop_sync.trackers.jira.marker import REQUEST_LABEL_PREFIX, is_finder
-from sop_sync.trackers.jira.markup import to_markdown
+from sop_sync.trackers.jira.wiki import to_markdown
 
 GITLAB_EVENTS = frozenset(
     {

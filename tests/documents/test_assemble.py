@@ -11,6 +11,7 @@ from sop_sync.documents.assemble import BUILDERS, assemble
 from sop_sync.documents.blocks import Document, Fields, Paragraph, Signatures, text_of
 from sop_sync.documents.people import default_roles
 from sop_sync.documents.settings import DocumentSettings, Pihak
+from sop_sync.documents.writers import write
 from sop_sync.errors import NotFoundError
 from sop_sync.model.tracker import ObservedRequest, State
 from sop_sync.sop.model import DocumentKind
@@ -167,3 +168,18 @@ def test_an_sop_without_the_document_says_which_it_produces() -> None:
     found, sop = seed_observed(DocumentKind.BA_UAT)
     with pytest.raises(NotFoundError, match=r"produces no kak .*berita-acara-serah-terima"):
         assemble(DocumentKind.KAK, found, sop, seed_schedule(sop), settings(), TODAY)
+
+
+def test_the_source_issues_sections_fill_what_the_epic_lacks() -> None:
+    """The template's text (``/sop buka``) counts under the epic's own sections."""
+    found, sop = seed_observed(DocumentKind.KAK)
+    assert found.epic is not None
+    lean = dataclasses.replace(found, epic=dataclasses.replace(found.epic, description=""))
+    source = "## Sasaran\n\nDari templat.\n\n## Sumber Dana\n\nAPBD dari templat\n"
+    alone = assemble(DocumentKind.KAK, lean, sop, seed_schedule(sop), settings(), TODAY, (source,))
+    assert "Sumber Dana" not in alone.missing
+    assert "Latar Belakang" in alone.missing
+    both = assemble(DocumentKind.KAK, found, sop, seed_schedule(sop), settings(), TODAY, (source,))
+    text = " ".join(write(both, "md", settings().templates).decode("utf-8").split())
+    assert "APBD Kabupaten Karanganyar Tahun Anggaran 2027" in text  # the epic's
+    assert "dari templat" not in text

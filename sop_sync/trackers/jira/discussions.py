@@ -1,42 +1,32 @@
 """Issues sop-sync does not own, on Jira: read one with its comments, comment on it.
 
 A reference is the issue key (``APL-12``). Descriptions and comments come back as wiki markup
-(REST v2 on both flavours) and are given as Markdown the way the command rules read comments
-(:func:`.markup.to_markdown`), plus headings (``h2. Latar Belakang`` -> ``## Latar Belakang``)
-so a request template's sections are found; each line stays on its line, so a problem named
-at "baris 7" is on line 7 of what the person wrote. A reply's marker is the comment property
+(REST v2 on both flavours) and are given as Markdown by the one converter the rules and the
+documents use too (:func:`.wiki.to_markdown`: ``h2. Latar Belakang`` -> ``## Latar Belakang``
+so a request template's sections are found), with mentions as ``@name``; each line stays on
+its line (a table's separator row aside), so a problem named at "baris 7" is on line 7 of
+what the person wrote. A reply's marker is the comment property
 ``sop-sync`` (:mod:`.marker`), trusted only on the run's own comments.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sop_sync.model.tracker import Note
 from sop_sync.trackers.base import ForeignIssue
 from sop_sync.trackers.jira.history import moment
 from sop_sync.trackers.jira.marker import PROPERTY, of_issue, reply_of, reply_properties
-from sop_sync.trackers.jira.markup import to_markdown, to_wiki
+from sop_sync.trackers.jira.markup import to_wiki
 from sop_sync.trackers.jira.session import JiraSession
+from sop_sync.trackers.jira.wiki import to_markdown
 
 FIELDS = "summary,description,reporter,creator"
-_HEADING = re.compile(r"^h([1-6])\.[ \t]+(.*)$")
-_MENTION = re.compile(r"\[~(?:accountid:)?([A-Za-z0-9][A-Za-z0-9_.@+:-]*)\]")
-"""A mention: ``[~sari]`` (Data Center) or ``[~accountid:5b10…]`` (Cloud) -> ``@sari``."""
 
 
 def markdown_of(wiki: str) -> str:
     """Wiki text as Markdown for the template reader: code, quotes, lists, headings, mentions."""
-    lines: list[str] = []
-    fenced = False
-    for line in to_markdown(wiki).split("\n"):
-        if line.startswith("```"):
-            fenced = not fenced
-        heading = None if fenced else _HEADING.match(line.strip())
-        line = line if fenced else _MENTION.sub(r"@\1", line)
-        lines.append(f"{'#' * int(heading[1])} {heading[2]}" if heading else line)
-    return "\n".join(lines)
+    return to_markdown(wiki, mentions=True)
 
 
 def _same(a: dict[str, Any] | None, b: dict[str, Any]) -> bool:

@@ -14,8 +14,9 @@ call of their own. Per issue, only when needed:
 Events: "created" (``created``, ``creator``), "commented", and from the changelog status
 changes into or out of the Done category ("closed"/"reopened", by whoever moved it: status
 categories from ``GET /status``) and label changes ("labeled"/"unlabeled"; the finder labels
-left out). Comment bodies come back as wiki text; :func:`markup.to_markdown` keeps Jira's
-code and quote blocks code and quotes for the command rules.
+left out). Comment bodies come back as wiki text; :func:`.wiki.to_markdown` keeps Jira's
+code and quote blocks code and quotes for the command rules, and gives the documents the
+headings, lists and tables people wrote.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from typing import Any
 
 from sop_sync.model.tracker import Attachment, Event, Note
 from sop_sync.trackers.jira.marker import is_finder, reply_of
-from sop_sync.trackers.jira.markup import to_markdown
 from sop_sync.trackers.jira.session import JiraSession, Owned
+from sop_sync.trackers.jira.wiki import to_markdown
 
 DONE = "done"
 

@@ -1,4 +1,4 @@
-"""Markdown (what sop-sync renders) into Jira wiki markup (what REST v2 takes), and back.
+"""Markdown (what sop-sync renders) into Jira wiki markup (what REST v2 takes).
 
 The core writes every description and comment in Markdown (``templates/tracker/*.md.j2``,
 the rules' comments); Jira's REST v2 takes wiki markup on both flavours (Cloud converts it to
@@ -16,9 +16,7 @@ and ``#`` (nested by repetition); GFM task items ``☐``/``☑``; tables ``||hea
 block's title: DC shows an error box for unknown languages); block quotes ``{quote}``; rules
 ``----``.
 
-:func:`to_markdown` goes the other way for comments read back, only as far as the command
-rules need: code, no-format and quote blocks and list items stay code, quotes and lists, so a
-command quoted in Jira is never obeyed (``rules/commands.py``).
+The other way (wiki text read back) is :func:`.wiki.to_markdown`.
 """
 
 from __future__ import annotations
@@ -196,38 +194,3 @@ def _blocks(node: SyntaxTreeNode) -> str:
 def to_wiki(markdown: str) -> str:
     """Jira wiki markup that shows what ``markdown`` shows."""
     return _blocks(SyntaxTreeNode(_PARSER.parse(markdown)))
-
-
-_BLOCK = re.compile(r"^\{(code|noformat|quote)(?::[^}]*)?\}\s*$", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^[*#-]+\s+")
-_MONOSPACE = re.compile(r"\{\{(.*?)\}\}")
-
-
-def to_markdown(wiki: str) -> str:
-    """A comment's wiki text as the command rules should read it (see the module doc)."""
-    lines: list[str] = []
-    inside: str | None = None
-    for line in wiki.replace("\r\n", "\n").split("\n"):
-        macro = _BLOCK.match(line.strip())
-        if macro and (inside is None or macro.group(1).lower() == inside):
-            name = macro.group(1).lower()
-            if inside is None:
-                inside = name
-                lines.append("```" if name != "quote" else "")
-            else:
-                inside = None
-                lines.append("```" if name != "quote" else "")
-            continue
-        if inside == "quote":
-            lines.append(f"> {line}")
-        elif inside is not None:
-            lines.append(line)
-        elif line.startswith("bq. "):
-            lines.append("> " + line[4:])
-        elif _LIST_ITEM.match(line):
-            lines.append("- " + _MONOSPACE.sub(r"`\1`", _LIST_ITEM.sub("", line)))
-        else:
-            lines.append(_MONOSPACE.sub(r"`\1`", line))
-    if inside is not None and inside != "quote":
-        lines.append("```")
-    return "\n".join(lines)

@@ -1,10 +1,10 @@
-"""Markdown into Jira wiki markup (what Jira receives), and comments back for the rules."""
+"""Markdown into Jira wiki markup (what Jira receives); the way back is in ``test_wiki.py``."""
 
 from __future__ import annotations
 
 import pytest
 
-from sop_sync.trackers.jira.markup import to_markdown, to_wiki
+from sop_sync.trackers.jira.markup import to_wiki
 from tests.fakes.jira import FakeJira
 from tests.plan.test_desired import desired
 from tests.schedule.test_timeline import check_golden
@@ -52,19 +52,3 @@ def test_the_emulator_stores_exactly_the_wiki_text(cloud: FakeJira) -> None:
 def test_markdown_to_wiki(markdown: str, wiki: str) -> None:
     """Each construct the templates and rules use, and Jira's special characters escaped."""
     assert to_wiki(markdown) == wiki
-
-
-@pytest.mark.parametrize(
-    ("wiki", "markdown"),
-    [
-        ("{code}\n/sop setuju\n{code}", "```\n/sop setuju\n```"),
-        ("{noformat}\n/sop setuju\n{noformat}", "```\n/sop setuju\n```"),
-        ("{quote}\n/sop setuju\n{quote}", "\n> /sop setuju\n"),
-        ("bq. /sop setuju", "> /sop setuju"),
-        ("* /sop setuju", "- /sop setuju"),
-        ("{{/sop setuju}} lalu\n/sop keputusan ya", "`/sop setuju` lalu\n/sop keputusan ya"),
-    ],
-)
-def test_wiki_comments_back_to_markdown(wiki: str, markdown: str) -> None:
-    """Jira's code, quote and list blocks stay code, quotes and lists for the command rules."""
-    assert to_markdown(wiki) == markdown
