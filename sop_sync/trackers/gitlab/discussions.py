@@ -13,6 +13,7 @@ from typing import Any
 from sop_sync.errors import InputError
 from sop_sync.model.tracker import Note
 from sop_sync.trackers.base import ForeignIssue
+from sop_sync.trackers.gitlab import notes
 from sop_sync.trackers.gitlab.history import moment
 from sop_sync.trackers.gitlab.marker import split, split_reply, with_reply
 from sop_sync.trackers.gitlab.session import GitLabSession
@@ -60,10 +61,9 @@ class GitLabDiscussions:
         )
 
     def comment(self, ref: str, text: str, in_reply_to: str | None = None) -> None:
-        """A note on the issue; an answer carries the reply tag."""
+        """A note on the issue; an answer carries the reply tag (and is never posted twice)."""
         issue = self._issue(ref, lazy=True)
-        body = with_reply(text, in_reply_to)
-        self.session.call(f"commenting on {ref}", lambda: issue.notes.create({"body": body}))
+        notes.post(self.session, issue.notes, with_reply(text, in_reply_to), f"commenting on {ref}")
 
 
 def _note(row: dict[str, Any], own: str) -> Note:

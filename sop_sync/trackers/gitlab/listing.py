@@ -81,6 +81,13 @@ def request_steps(source: Source, epic: MarkedIssue) -> dict[int, MarkedIssue] |
     and stop words, so a key such as ``it`` finds nothing) and it counts against the search rate
     limit (lib/api/issues.rb ``validate_search_rate_limit!``).
 
+    A Free request made before sop-sync stopped resending creates blind (its marker lacks
+    ``aman``) may have a step issue made twice, the copy linked to nothing: its steps are
+    listed instead by their SOP label among the issues created since the request was
+    (``created_after``: a step is never made before its request), which finds such a copy
+    for ``status`` and ``check`` to report. That is ceil(n / 100) calls for the n issues of
+    the SOP made since: one for a recent request, up to the bulk listing for the oldest.
+
     None when a step the epic's marker records (its ``tautan``) is missing from the answer (a
     step moved out of its epic, a parent link lost): the caller then lists in bulk.
     """
@@ -88,9 +95,18 @@ def request_steps(source: Source, epic: MarkedIssue) -> dict[int, MarkedIssue] |
     if epic.epic:
         handle = source.group.epics.get(epic.attrs["iid"], lazy=True)
         rows = source.list(f"listing the issues of {where}", handle.issues)
-    else:
+    elif epic.marker.safe:
         handle = source.project.issues.get(epic.attrs["iid"], lazy=True)
         rows = source.list(f"listing the issues linked to {where}", handle.links)
+    else:
+        label = f"sop::{epic.marker.sop}"
+        rows = source.list(
+            f"listing {label} issues made since {where}",
+            source.project.issues,
+            labels=[label],
+            created_after=epic.attrs["created_at"],
+            state="all",
+        )
     found: dict[int, MarkedIssue] = {}
     for attrs in rows:
         _, marker = split(attrs.get("description"))

@@ -45,6 +45,14 @@ class Marker:
     version: int = MARKER_VERSION
     digest: str = ""
     """Digest of the description text sop-sync wrote (see ``text_digest``)."""
+    safe: bool = False
+    """On a request: made by a sop-sync that never sends a create twice blind (``"aman"``).
+
+    Older versions let python-gitlab resend a POST after a 5xx: a step issue made twice, of
+    which only the second was linked to its parent issue (Free). A request without the mark
+    may have such a copy, so reading it alone looks past the links (:mod:`.listing`). Set
+    when the request is created, kept by every update, never added to an older request.
+    """
 
     @property
     def ref(self) -> Ref:
@@ -61,6 +69,8 @@ def render(marker: Marker) -> str:
         body["data"] = marker.data
     if marker.digest:
         body["sha"] = marker.digest
+    if marker.safe:
+        body["aman"] = True
     text = json.dumps(body, ensure_ascii=True, sort_keys=True)
     text = text.replace(">", "\\u003e").replace("<", "\\u003c").replace("--", "-\\u002d")
     return f"<!-- sop-sync:v{marker.version} {text} -->"
@@ -87,6 +97,7 @@ def split(stored: str | None) -> tuple[str, Marker | None]:
             data={str(k): str(v) for k, v in body.get("data", {}).items()},
             version=int(match.group(1)),
             digest=str(body.get("sha", "")),
+            safe=body.get("aman") is True,
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return text, None

@@ -19,8 +19,9 @@ from gitlab.exceptions import GitlabError
 from sop_sync.errors import TrackerError
 from sop_sync.rules.gate import issue_keys, key_from_description
 from sop_sync.trackers.base import MergeRequestRef
+from sop_sync.trackers.gitlab import notes
 from sop_sync.trackers.gitlab.marker import split
-from sop_sync.trackers.gitlab.session import GitLabSession
+from sop_sync.trackers.gitlab.session import GitLabSession, RefusedError
 from sop_sync.trackers.gitlab.session import explain as explain_error
 
 GATE_JOBS = frozenset({"sop-sync-gate", "sop-gate"})
@@ -126,32 +127,59 @@ class GitLabMergeRequests:
         )
 
     def rerun(self, mr: MergeRequestRef) -> None:
-        """A new MR pipeline; if GitLab refuses one, a retry of the gate job (if any)."""
+        """A new MR pipeline; if GitLab refuses one, a retry of the gate job (if any).
+
+        A second pipeline or job costs runner time, so neither is sent again blind: after an
+        uncertain answer (5xx, lost connection) a pipeline newer than the latest one read
+        (``mr.pipeline_id``, read just before: pipeline ids only grow, whatever the clocks)
+        is the one started, and a gate job newer than ``mr.gate_job_id`` in that pipeline the
+        retry. Only a refusal (4xx but 401) turns to the job; an uncertain failure that
+        outlasts the budget is raised (GitLab may have started the pipeline: the next pass
+        reads it).
+        """
+        s = self.session
         handle = self._handle(mr.project, mr.iid)
+        doing = f"starting a pipeline for merge request !{mr.iid}"
+
+        def started() -> Any:
+            latest = s.call(doing, lambda: handle.pipelines.list(per_page=1, page=1))
+            newer = [p for p in latest if int(p.id) > (mr.pipeline_id or 0)]
+            return newer[0] if newer else None
+
         try:
-            handle.pipelines.create()
+            s.create(doing, lambda: handle.pipelines.create(), started)
             return
-        except GitlabError as error:
-            refused = explain_error(f"starting a pipeline for merge request !{mr.iid}", error)
-            if error.response_code == 401 or mr.gate_job_id is None:
-                raise TrackerError(refused) from None
-        job = self.session.gl.projects.get(mr.project, lazy=True).jobs.get(
-            mr.gate_job_id, lazy=True
-        )
+        except RefusedError as error:
+            if error.status == 401 or mr.gate_job_id is None or mr.pipeline_id is None:
+                raise
+            refused = error.message
+        runs = s.gl.projects.get(mr.project, lazy=True)
+        gate_job, pipeline = mr.gate_job_id, mr.pipeline_id
+        retrying = f"retrying gate job {gate_job}"
+
+        def retried() -> dict[str, Any] | None:
+            jobs = s.list(retrying, runs.pipelines.get(pipeline, lazy=True).jobs)
+            again = [j for j in jobs if j.get("name") in GATE_JOBS and j["id"] > gate_job]
+            return again[0] if again else None
+
+        job = runs.jobs.get(gate_job, lazy=True)
         try:
-            job.retry()
-        except GitlabError as error:
-            retry = explain_error(f"retrying gate job {mr.gate_job_id}", error)
-            raise TrackerError(f"{refused}; {retry}") from None
+            s.create(retrying, lambda: job.retry(), retried)
+        except TrackerError as error:
+            raise TrackerError(f"{refused}; {error.message}") from None
 
     def explain(self, project: str, iid: int, text: str) -> bool:
         """Post ``text`` on the MR unless sop-sync's explanation is there already."""
         handle = self._handle(project, iid)
-        notes = self.session.list(f"reading the notes of merge request !{iid}", handle.notes)
-        if any(NOTE_MARK in str(note.get("body") or "") for note in notes):
+        found = self.session.list(f"reading the notes of merge request !{iid}", handle.notes)
+        if any(NOTE_MARK in str(note.get("body") or "") for note in found):
             return False
         body = f"{text.rstrip()}\n\n{NOTE_MARK}\n"
-        self.session.call(
-            f"commenting on merge request !{iid}", lambda: handle.notes.create({"body": body})
+        notes.post(
+            self.session,
+            handle.notes,
+            body,
+            f"commenting on merge request !{iid}",
+            same=lambda note: NOTE_MARK in str(note.get("body") or ""),
         )
         return True

@@ -57,6 +57,14 @@ class UncertainError(TrackerError):
     """A call failed in a way that may come after GitLab did it (5xx, lost connection)."""
 
 
+class RefusedError(TrackerError):
+    """GitLab answered with an error status and did nothing (4xx); ``status`` is that status."""
+
+    def __init__(self, message: str, status: int | None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class GitLabSession:
     """A python-gitlab client on one project (and its group, for epics), with the run's cache."""
 
@@ -132,7 +140,8 @@ class GitLabSession:
         """Run one python-gitlab call; GitLab errors become one-line tracker errors.
 
         :class:`UncertainError` when the call may have been carried out all the same (a 5xx, a
-        connection lost after sending); :class:`TrackerUnavailableError` when the retry
+        connection lost after sending); :class:`RefusedError` when GitLab answered that it did
+        not carry it out (its status kept); :class:`TrackerUnavailableError` when the retry
         budget ran out (the run stops: every further call would wait the same).
         """
         url = mask_url(self.gl.url)
@@ -142,8 +151,9 @@ class GitLabSession:
             where = f"cannot reach {url}: {error.reason}" if error.unreachable else error.reason
             raise TrackerUnavailableError(f"GitLab: {doing}: {where}") from None
         except GitlabError as error:
-            kind = UncertainError if error.response_code in TRANSIENT else TrackerError
-            raise kind(explain(doing, error)) from None
+            if error.response_code in TRANSIENT:
+                raise UncertainError(explain(doing, error)) from None
+            raise RefusedError(explain(doing, error), error.response_code) from None
         except requests.exceptions.RetryError as error:  # tries used up (Retry-After: 0)
             code = re.search(r"too many (\d+) error", str(error))
             status = f"HTTP {code[1]}" if code else "refused"

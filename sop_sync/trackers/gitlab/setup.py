@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable
+from typing import Any
 
-from sop_sync.errors import TrackerError
 from sop_sync.model.changes import Label
 from sop_sync.model.tracker import Capabilities
 from sop_sync.plan.labels import label_set
 from sop_sync.sop.model import Sop
 from sop_sync.trackers.gitlab import labels
-from sop_sync.trackers.gitlab.session import GitLabSession
+from sop_sync.trackers.gitlab.session import GitLabSession, RefusedError
 
 HOOK_EVENTS = ("issues_events", "note_events", "merge_requests_events", "pipeline_events")
 ISSUE_TEMPLATE = ".gitlab/issue_templates/Permohonan Aplikasi.md"
@@ -65,7 +65,13 @@ def setup_project(
         existing = next((h for h in hooks if h.attributes.get("url") == webhook_url), None)
         data = {"url": webhook_url, "token": secret, **dict.fromkeys(HOOK_EVENTS, True)}
         if existing is None:
-            session.call("registering the webhook", lambda: project.hooks.create(data))
+
+            def registered() -> Any:  # after an uncertain answer: a hook with this URL
+                found = session.call("listing webhooks", lambda: project.hooks.list(get_all=True))
+                return next((h for h in found if h.attributes.get("url") == webhook_url), None)
+
+            doing = "registering the webhook"
+            session.create(doing, lambda: project.hooks.create(data), registered)
             done.append(f"webhook {webhook_url}")
         elif not all(existing.attributes.get(event) for event in HOOK_EVENTS):
             session.call("updating the webhook", lambda: project.hooks.update(existing.id, data))
@@ -87,14 +93,7 @@ def install_issue_template(
     """
     project = session.project
     branch = str(project.attributes.get("default_branch") or "main")
-    try:
-        found = session.call(
-            f"reading {path!r}", lambda: project.files.get(file_path=path, ref=branch)
-        )
-    except TrackerError as error:
-        if "HTTP 404" not in error.message:
-            raise
-        found = None
+    found = _read(session, path, branch)
     wanted = content.encode("utf-8")
     if found is not None and found.decode() == wanted:
         return None
@@ -105,9 +104,27 @@ def install_issue_template(
         "commit_message": f"sop-sync: templat isu {path.rsplit('/', 1)[-1]}",
     }
     if found is None:
-        session.call(
-            f"creating {path!r}", lambda: project.files.create({"file_path": path, **data})
+
+        def committed() -> Any:  # after an uncertain answer: the file with these bytes
+            made = _read(session, path, branch)
+            return made if made is not None and made.decode() == wanted else None
+
+        session.create(
+            f"creating {path!r}",
+            lambda: project.files.create({"file_path": path, **data}),
+            committed,
         )
         return f"issue template {path}"
     session.call(f"updating {path!r}", lambda: project.files.update(path, data))
     return f"issue template {path} (updated)"
+
+
+def _read(session: GitLabSession, path: str, branch: str) -> Any:
+    """The file at ``path`` on ``branch`` (python-gitlab's object), None when there is none."""
+    files = session.project.files
+    try:
+        return session.call(f"reading {path!r}", lambda: files.get(file_path=path, ref=branch))
+    except RefusedError as error:
+        if error.status != 404:
+            raise
+        return None

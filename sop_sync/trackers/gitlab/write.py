@@ -7,11 +7,10 @@ gets a :class:`Write`: the session, and ``Sudo`` when a test acts as a person.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sop_sync.errors import TrackerError
@@ -38,7 +37,7 @@ from sop_sync.model.changes import (
 from sop_sync.model.request import LINKS_KEY, RequestInput, format_links, parse_links
 from sop_sync.model.tracker import text_digest
 from sop_sync.trackers.base import on, table
-from sop_sync.trackers.gitlab import labels, listing, milestones
+from sop_sync.trackers.gitlab import labels, listing, milestones, notes
 from sop_sync.trackers.gitlab.cache import MarkedIssue
 from sop_sync.trackers.gitlab.marker import (
     UPLOAD,
@@ -48,7 +47,7 @@ from sop_sync.trackers.gitlab.marker import (
     upload_markdown,
     with_reply,
 )
-from sop_sync.trackers.gitlab.session import PER_PAGE, GitLabSession
+from sop_sync.trackers.gitlab.session import GitLabSession
 from sop_sync.trackers.gitlab.uploads import upload
 
 
@@ -86,7 +85,14 @@ def create_issue(w: Write, c: CreateIssue) -> None:
         raise TrackerError(f"GitLab: {c.ref.describe()}: its request does not exist yet")
     if s.owned(c.ref, complete=True) is not None:  # the bulk listing: never twice
         raise TrackerError(f"GitLab: {c.ref.describe()} exists already")
-    marker = Marker(c.ref.key, sop, c.ref.step, dict(c.data), digest=text_digest(c.description))
+    marker = Marker(
+        c.ref.key,
+        sop,
+        c.ref.step,
+        dict(c.data),
+        digest=text_digest(c.description),
+        safe=c.ref.step is None,  # this version's creates are never resent blind
+    )
     data: dict[str, Any] = {
         "title": c.title,
         "description": attach(c.description, marker),
@@ -166,8 +172,7 @@ def update_fields(w: Write, c: UpdateFields) -> None:
                 payload["title"] = value
             case SetDescription(value):
                 text = value
-                marker = Marker(marker.key, marker.sop, marker.step, marker.data,
-                                digest=text_digest(value))  # fmt: skip
+                marker = replace(marker, digest=text_digest(value))
             case SetDue(value):
                 key = "due_date_fixed" if owned.epic else "due_date"
                 payload[key] = value.isoformat() if value else None
@@ -177,7 +182,7 @@ def update_fields(w: Write, c: UpdateFields) -> None:
                 data = dict(value)
                 if LINKS_KEY in data:
                     data[LINKS_KEY] = _confirmed_links(s, c.ref.key, data[LINKS_KEY], marker)
-                marker = Marker(marker.key, marker.sop, marker.step, data, digest=marker.digest)
+                marker = replace(marker, data=data)
     payload["description"] = attach(text, marker)
     _put(w, owned, payload, f"updating {c.ref.describe()}", marker)
 
@@ -243,40 +248,9 @@ def comment(w: Write, c: Comment) -> None:
     _post_note(w, owned, with_reply(c.body, c.in_reply_to), f"commenting on {c.ref.describe()}")
 
 
-NOTE_SKEW = dt.timedelta(minutes=5)
-"""How far GitLab's clock may be behind ours when a lost note is looked for."""
-
-
 def _post_note(w: Write, owned: MarkedIssue, body: str, doing: str) -> None:
-    """Post a note; after an uncertain answer, one by us with the same body is the one sent.
-
-    A reply's body carries the tag of the note it answers (never posted twice); any other
-    body counts only when GitLab dates it from this attempt on (less ``NOTE_SKEW``).
-    """
-    s = w.session
-    handle = s.handle(owned)
-    sent = dt.datetime.now(dt.UTC)
-
-    def find() -> dict[str, Any] | None:
-        author = w.who.get("sudo") or s.own_username()
-        rows = s.call(
-            f"looking for the note just sent ({doing})",
-            lambda: handle.notes.list(
-                order_by="created_at", sort="desc", per_page=PER_PAGE, get_all=False
-            ),
-        )
-        for note in rows:
-            a = dict(note.attributes)
-            when = dt.datetime.fromisoformat(str(a.get("created_at")).replace("Z", "+00:00"))
-            if (
-                str(a.get("body") or "").strip() == body.strip()
-                and (a.get("author") or {}).get("username") == author
-                and when >= sent - NOTE_SKEW
-            ):
-                return a
-        return None
-
-    s.create(doing, lambda: dict(handle.notes.create({"body": body}, **w.who).attributes), find)
+    """Post a note on an owned issue or epic, once (see :func:`.notes.post`)."""
+    notes.post(w.session, w.session.handle(owned).notes, body, doing, who=w.who)
 
 
 def _post_link(
