@@ -38,7 +38,8 @@ def gitlab_setup(
     With --issue-template, also install the request template ("Permohonan Aplikasi") that
     `/sop buka <sop-id>` opens requests from (committed only when it differs).
 
-    The webhook secret comes from SOP_SYNC_WEBHOOK_SECRET (never from a file or an option).
+    The webhook secret comes from SOP_SYNC_WEBHOOK_SECRET (never from a file or an option);
+    GitLab's signing token, if you use one, from SOP_SYNC_WEBHOOK_SIGNING_TOKEN.
 
     Example: SOP_SYNC_WEBHOOK_SECRET=... sop-sync gitlab setup diskominfo/aplikasi
     --webhook-url https://sop.diskominfo.go.id/hook
@@ -57,7 +58,14 @@ def gitlab_setup(
         raise InputError("--webhook-url needs the secret in SOP_SYNC_WEBHOOK_SECRET")
     sops = [load_sop(path) for path in sop_files([settings.mappings_dir])]
     template = request_template().read_text(encoding="utf-8") if issue_template else None
-    done = setup_project(open_session(tracker_settings), sops, webhook_url, secret, template)
+    signing = os.environ.get("SOP_SYNC_WEBHOOK_SIGNING_TOKEN", "").strip() or None
+    if signing:
+        from sop_sync.service.web import signing_key_of
+
+        signing_key_of(signing)  # a malformed one is refused here, not by GitLab
+    done = setup_project(
+        open_session(tracker_settings), sops, webhook_url, secret, template, signing
+    )
     out = console()
     for line in done:
         out.print(f"  {line}", markup=False, highlight=False)

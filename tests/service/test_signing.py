@@ -150,3 +150,24 @@ def test_a_hook_with_only_a_signing_token_enforces_end_to_end(tmp_path: Path) ->
             assert all("X-Gitlab-Token" not in d.headers for d in sent)
             assert all(d.headers["webhook-signature"].startswith("v1,") for d in sent)
             assert TOKEN not in service.logs()
+
+
+def test_gitlab_setup_registers_the_signing_token_once(tmp_path: Path) -> None:
+    """`gitlab setup --webhook-url` with SOP_SYNC_WEBHOOK_SIGNING_TOKEN: set, never shown, once.
+
+    A hook registered earlier without it gets it on the next run; then nothing changes.
+    """
+    with gitlab_world(tmp_path) as (fake, env):
+        url = "http://127.0.0.1:9/hooks/gitlab"
+        sop_sync_cli(env, "gitlab", "setup", PROJECT, "--webhook-url", url)
+        people = People(fake)
+        hooks = people.client.projects.get(PROJECT).hooks.list(get_all=True)
+        assert [h.attributes["signing_token_present"] for h in hooks] == [False]
+        signing = {**env, "SOP_SYNC_WEBHOOK_SIGNING_TOKEN": TOKEN}
+        sop_sync_cli(signing, "gitlab", "setup", PROJECT, "--webhook-url", url)
+        hooks = people.client.projects.get(PROJECT).hooks.list(get_all=True)
+        assert [h.attributes["signing_token_present"] for h in hooks] == [True]
+        assert all("signing_token" not in h.attributes for h in hooks)
+        fake.reset_log()
+        sop_sync_cli(signing, "gitlab", "setup", PROJECT, "--webhook-url", url)
+        assert not [e for e in fake.requests if e.method in ("POST", "PUT") and "hooks" in e.path]

@@ -41,10 +41,13 @@ def setup_project(
     webhook_url: str | None = None,
     secret: str | None = None,
     issue_template: str | None = None,
+    signing_token: str | None = None,
 ) -> list[str]:
     """Bring the project to the state sop-sync needs; return what was done.
 
     ``issue_template``: the request template's text, installed as the project's issue template.
+    ``signing_token``: GitLab's HMAC signing token for the webhook (``whsec_…``; GitLab ignores
+    it while its ``webhook_signing_token`` flag is off), beside the secret token.
     """
     done: list[str] = []
     for label in all_labels(sops, session.capabilities):
@@ -64,6 +67,8 @@ def setup_project(
         hooks = session.call("listing webhooks", lambda: project.hooks.list(get_all=True))
         existing = next((h for h in hooks if h.attributes.get("url") == webhook_url), None)
         data = {"url": webhook_url, "token": secret, **dict.fromkeys(HOOK_EVENTS, True)}
+        if signing_token:
+            data["signing_token"] = signing_token
         if existing is None:
 
             def registered() -> Any:  # after an uncertain answer: a hook with this URL
@@ -76,6 +81,9 @@ def setup_project(
         elif not all(existing.attributes.get(event) for event in HOOK_EVENTS):
             session.call("updating the webhook", lambda: project.hooks.update(existing.id, data))
             done.append(f"webhook {webhook_url} (events updated)")
+        elif signing_token and existing.attributes.get("signing_token_present") is False:
+            session.call("updating the webhook", lambda: project.hooks.update(existing.id, data))
+            done.append(f"webhook {webhook_url} (signing token set)")
     if issue_template is not None:
         installed = install_issue_template(session, issue_template)
         done += [installed] if installed else []
