@@ -204,6 +204,9 @@ class ServiceSettings(_Strict):
     """The first back-off; it doubles per attempt (capped at one hour)."""
     account: str | None = None
     """sop-sync's own tracker username; its events are ignored (default: the token's user)."""
+    openers: tuple[str, ...] = ()
+    """Who may open a request with ``/sop buka``: usernames, or role ids of ``people``
+    (``[analis-sistem]``); empty: anyone who can comment on the issue."""
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     """Webhook bodies over this size are refused with 413."""
     keep_deliveries_days: float = Field(7, gt=0)

@@ -49,7 +49,8 @@ class IntakeResult:
 
     ref: str
     status: str
-    """``opened``, ``unchanged`` (opened before), ``invalid``, ``failed``, ``answered``
+    """``opened``, ``unchanged`` (opened before), ``invalid``, ``refused`` (the author may
+    not open requests: ``service.openers``), ``failed``, ``answered``
     (this command was answered before) or ``ignored`` (no command to answer)."""
     key: str | None = None
     url: str = ""
@@ -68,6 +69,8 @@ class _Trigger:
     sop_id: str
     tag: str
     """What the answer names as the comment it answers."""
+    author: str = ""
+    """Who wrote the command (the tracker's record)."""
 
 
 def _trigger(issue: ForeignIssue, note_id: str | None) -> _Trigger | None:
@@ -93,8 +96,27 @@ def _trigger(issue: ForeignIssue, note_id: str | None) -> _Trigger | None:
 def _command(note: Note, tag: str) -> _Trigger | None:
     for command in parse_note(note):
         if command.verb is Verb.OPEN:
-            return _Trigger(command.argument.split(" ", 1)[0].lower(), tag)
+            return _Trigger(command.argument.split(" ", 1)[0].lower(), tag, note.author)
     return None
+
+
+def may_open(settings: Settings, author: str) -> bool:
+    """Whether ``author`` may open a request (``service.openers``; empty: anyone)."""
+    allowed = settings.service.openers
+    if not allowed:
+        return True
+    names = {name for entry in allowed for name in settings.people.get(entry, (entry,))}
+    return author in names
+
+
+def _answer_refused(author: str, openers: tuple[str, ...]) -> str:
+    """Why ``author`` may not open a request, and who may (Indonesian, then English)."""
+    who = ", ".join(openers)
+    return (
+        f"Permohonan tidak dibuka: {echo(author)} tidak termasuk yang boleh membuka permohonan "
+        f"({echo(who)}). Mintalah salah satu dari mereka menulis `/sop buka`.\n\n"
+        f"Not opened: {echo(author)} may not open requests here (allowed: {echo(who)})."
+    )
 
 
 def _same(summary: RequestSummary, sop: Sop, intake: Intake) -> bool:
@@ -246,6 +268,9 @@ def open_from_issue(
     def answer(text: str) -> None:
         discussions.comment(issue.ref, text, in_reply_to=trigger.tag)
 
+    if not may_open(settings, trigger.author):
+        answer(_answer_refused(trigger.author, settings.service.openers))
+        return IntakeResult(issue.ref, "refused", commented=True)
     problems: tuple[str, ...] = ()
     try:
         sop, request = _prepare(settings, tracker, summaries, issue, trigger.sop_id)

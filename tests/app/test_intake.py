@@ -253,3 +253,38 @@ def test_a_request_opened_elsewhere_is_not_taken_over() -> None:
         note = site.write_comment(second, "/sop buka karanganyar")
         # the first was opened from another issue: its `sumber` says so
         assert run(site, second, note) == ("opened", "aplikasi-absensi-pegawai-2")
+
+
+def test_only_the_openers_may_open_a_request(site: Site) -> None:
+    """Only the people `service.openers` names may open a request.
+
+    With `[analis-sistem]` and budi as the analyst, sari is refused, and answered once; named
+    herself, sari may open it.
+    """
+    ref = site.write_issue(GOOD)
+    note = site.write_comment(ref, "/sop buka karanganyar")
+    only_budi = SETTINGS.model_copy(
+        update={
+            "service": SETTINGS.service.model_copy(update={"openers": ("analis-sistem",)}),
+            "people": {"analis-sistem": ("budi",)},
+        }
+    )
+    for _ in range(2):
+        connection = site.connect()
+        try:
+            result = open_from_issue(connection, only_budi, ref, note)
+        finally:
+            connection.close()
+        assert result.status in ("refused", "answered")
+    assert requests_from(site, ref) == []
+    [answer] = site.bot_comments(ref)
+    assert "tidak termasuk yang boleh membuka permohonan" in answer
+    sari = SETTINGS.model_copy(
+        update={"service": SETTINGS.service.model_copy(update={"openers": ("sari",)})}
+    )
+    again = site.write_comment(ref, "/sop buka karanganyar")
+    connection = site.connect()
+    try:
+        assert open_from_issue(connection, sari, ref, again).status == "opened"
+    finally:
+        connection.close()
