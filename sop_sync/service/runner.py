@@ -15,8 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from sop_sync.config import Settings
+from sop_sync.config import LocalSettings, Settings
 from sop_sync.errors import ConfigError
 from sop_sync.service.handle import Connect, own_accounts
 from sop_sync.service.inbox import open_inbox
@@ -62,11 +63,29 @@ def connector(settings: Settings) -> Connect:
     return opened
 
 
-class TrackerHealth:
-    """``/healthz``'s tracker probe: who sop-sync is there, remembered for a few seconds."""
+@runtime_checkable
+class Pingable(Protocol):
+    """A tracker with one cheap call that proves it can be used."""
 
-    def __init__(self, open_connection: Connect) -> None:
+    def ping(self) -> None:
+        """Raise when the tracker cannot be reached or refuses the token."""
+        ...
+
+
+class TrackerHealth:
+    """``/healthz``'s tracker probe: one cheap call on a connection kept for it.
+
+    The answer is remembered for a few seconds, so a health check every second costs at most
+    one call per :data:`HEALTH_CACHE_SECONDS`; a failure drops the connection, so the next
+    probe connects anew.
+    """
+
+    def __init__(self, open_connection: Connect, *, keep: bool = True) -> None:
         self.open_connection = open_connection
+        self.keep = keep
+        """False for the local tracker: its SQLite connection belongs to the thread that
+        opened it, and a health check runs on any of the server's threads."""
+        self._connection: Connection | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -75,13 +94,26 @@ class TrackerHealth:
         with self._lock:
             if time.monotonic() - self._checked < HEALTH_CACHE_SECONDS:
                 return
-            connection = self.open_connection()
             try:
-                own_accounts(connection)
-                connection.tracker.requests()
-            finally:
-                connection.close()
+                if self._connection is None:
+                    self._connection = self.open_connection()
+                tracker = self._connection.tracker
+                if isinstance(tracker, Pingable):
+                    tracker.ping()
+                else:
+                    tracker.requests()
+            except Exception:
+                self.close()
+                raise
+            if not self.keep:
+                self.close()
             self._checked = time.monotonic()
+
+    def close(self) -> None:
+        """Drop the kept connection."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def accounts(settings: Settings, open_connection: Connect) -> set[str]:
@@ -153,12 +185,13 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     inbox = inbox_of(settings)
     open_connection = connector(settings)
     own = accounts(settings, open_connection)
+    health = TrackerHealth(open_connection, keep=not isinstance(settings.tracker, LocalSettings))
     app = create_app(
         inbox,
         settings.service,
         secret,
         own=own,
-        health=TrackerHealth(open_connection),
+        health=health,
         signing_token=os.environ.get(SIGNING_VARIABLE, "").strip() or None,
     )
     metrics = app.state.metrics
@@ -174,6 +207,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         uvicorn.Server(config).run()
     finally:
         running.stop()
+        health.close()
         inbox.close()
         log.info("service stopped", extra={"event": "stop"})
 

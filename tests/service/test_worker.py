@@ -12,6 +12,7 @@ import pytest
 
 from sop_sync.cli import run
 from sop_sync.config import Settings, load_settings
+from sop_sync.errors import SopSyncError
 from sop_sync.model.changes import Close, Ref
 from sop_sync.model.tracker import State
 from sop_sync.resources import BUNDLED_MAPPINGS
@@ -124,3 +125,38 @@ def test_backoff_doubles_and_parks_after_max_attempts(settings: Settings) -> Non
     roomy = settings.service.model_copy(update={"max_attempts": 20, "retry_seconds": 5})
     assert [backoff(roomy, n) for n in (1, 2, 3)] == [5, 10, 20]
     assert backoff(roomy, 19) == 3600
+
+
+def test_tracker_health_is_one_cheap_call_and_reconnects_after_a_failure(tmp_path: Path) -> None:
+    """On GitLab the health probe opens a session once, then asks `/user`.
+
+    At most once per 15 s; a refusal raises and the next probe connects anew.
+    """
+    from sop_sync.config import GitLabSettings
+    from sop_sync.service import runner
+    from tests.fakes.gitlab import FakeGitLab
+
+    with FakeGitLab(tier="free") as fake:
+        fake.state.add_project("diskominfo/aplikasi-sop")
+        settings = Settings(
+            tracker=GitLabSettings(url=fake.url, project="diskominfo/aplikasi-sop"),
+            mappings=BUNDLED_MAPPINGS,
+        )
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("SOP_SYNC_GITLAB_TOKEN", fake.token)
+            health = runner.TrackerHealth(connector(settings))
+            health()
+            fake.reset_log()
+            for _ in range(5):
+                health()
+            assert fake.requests == []  # remembered
+            patch.setattr(runner, "HEALTH_CACHE_SECONDS", 0.0)
+            health()
+            assert [(e.method, e.path.removeprefix("/api/v4")) for e in fake.requests] == [
+                ("GET", "/user")
+            ]
+            fake.inject(401, times=1, path_contains="/user")
+            with pytest.raises(SopSyncError):
+                health()
+            health()  # a new connection, and GitLab answers again
+            health.close()

@@ -64,6 +64,10 @@ class GitLabTracker:
         """Carry out one change through its handler."""
         HANDLERS[type(change)](self._write, change)
 
+    def ping(self) -> None:
+        """One cheap authenticated call (the token's user): raises when GitLab cannot be used."""
+        self.session.call("checking GitLab", lambda: self.session.gl.http_get("/user"))
+
     def own_accounts(self) -> frozenset[str]:
         """The usernames sop-sync writes as (its events are not reacted to)."""
         return frozenset({self.session.own_username()} - {""})

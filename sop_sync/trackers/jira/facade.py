@@ -74,6 +74,10 @@ class JiraTracker:
         """Carry out one change through its handler."""
         HANDLERS[type(change)](self._write, change)
 
+    def ping(self) -> None:
+        """One cheap authenticated call (``myself``): raises when Jira cannot be used."""
+        self.session.call("checking Jira", lambda: self.session.rest.get("myself"))
+
     def own_accounts(self) -> frozenset[str]:
         """The account id (Cloud) or name and key (Data Center) sop-sync writes as."""
         me = self.session.me()

@@ -54,6 +54,10 @@ class LocalTracker:
         """Everything: epics, blocking links, exclusive scoped labels."""
         return CAPABILITIES
 
+    def ping(self) -> None:
+        """Read the request list (the file is there and readable)."""
+        self.requests()
+
     def own_accounts(self) -> frozenset[str]:
         """The name sop-sync records its own changes under."""
         return frozenset({"sop-sync"})
