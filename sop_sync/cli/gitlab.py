@@ -14,7 +14,9 @@ from sop_sync.errors import InputError
 from sop_sync.resources import request_template
 from sop_sync.sop.loader import load_sop, sop_files
 
-gitlab_app = typer.Typer(help="GitLab: prepare a project for sop-sync.", no_args_is_help=True)
+gitlab_app = typer.Typer(
+    help="GitLab: prepare a project for sop-sync (labels, webhook, template).", no_args_is_help=True
+)
 
 
 @gitlab_app.command("setup")

@@ -12,7 +12,9 @@ from sop_sync.cli.output import console
 from sop_sync.config import JiraSettings, load_settings
 from sop_sync.errors import InputError, ViolationError
 
-jira_app = typer.Typer(help="Jira: check a project for sop-sync.", no_args_is_help=True)
+jira_app = typer.Typer(
+    help="Jira: check a project for sop-sync, register its webhook.", no_args_is_help=True
+)
 
 
 @jira_app.command("setup")
