@@ -10,7 +10,8 @@ attached, then the earlier versions are detached, one file per document and form
 A request opened with ``/sop buka`` names its source issue in the epic's data (``sumber``):
 that issue's description (the request template the analyst filled in) is read through the
 connection's :class:`~sop_sync.trackers.base.Discussions` and its sections given to the
-assembly too, under the epic's own.
+assembly too, under the epic's own. The epic's comments come through the discussions as well
+(:func:`with_epic_comments`): GitLab's observation does not read them.
 """
 
 from __future__ import annotations
@@ -94,6 +95,21 @@ def _numbered(
     return dataclasses.replace(observed, epic=dataclasses.replace(epic, data=dict(data))), True
 
 
+def with_epic_comments(
+    observed: ObservedRequest, discussions: Discussions | None
+) -> ObservedRequest:
+    """The observed request with its epic's comments, which the sections may be written in.
+
+    Read through the discussions (GitLab: one call; Jira's observation has them); without
+    discussions (the local tracker, whose observation has them too) as observed.
+    """
+    epic = observed.epic
+    if epic is None or discussions is None:
+        return observed
+    notes = discussions.request_comments(epic)
+    return dataclasses.replace(observed, epic=dataclasses.replace(epic, notes=notes))
+
+
 def source_texts(
     data: dict[str, str], discussions: Discussions | None
 ) -> tuple[tuple[str, ...], str | None]:
@@ -131,7 +147,8 @@ def produce(
     """Make document ``kind`` of request ``key`` in ``formats``; attach it when asked.
 
     ``documents`` is the ``documents`` section of the settings; ``discussions`` reads the
-    request's source issue (``sumber``) when it was opened with ``/sop buka``.
+    comments on the request's epic and its source issue (``sumber``) when it was opened with
+    ``/sop buka``.
     The number is given on the first run and kept in the epic's data; later runs reuse it.
     Attaching adds only files the producing step does not have byte for byte, then detaches
     the earlier versions of each format whose current file is there; with ``strict``, a
@@ -158,6 +175,7 @@ def produce(
     observed = tracker.observe(key, history=True)
     target_step(sop, kind, observed, plan)  # an SOP that does not produce it: before numbering
     observed, new = _numbered(tracker, observed, kind, documents.pattern(kind), today)
+    observed = with_epic_comments(observed, discussions)
     source, problem = source_texts(observed.epic.data if observed.epic else {}, discussions)
     document = assemble(kind, observed, sop, plan, documents, today, source)
     by_format = {fmt: write(document, fmt, documents.templates) for fmt in formats}

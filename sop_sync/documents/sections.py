@@ -84,7 +84,7 @@ def key(title: str) -> str:
 
 
 def texts_of(issue: Issue | None) -> tuple[str, ...]:
-    """An issue's description, then the comments people wrote (sop-sync's own left out)."""
+    """An issue's description, then its comments (system notes left out; sop-sync's count)."""
     if issue is None:
         return ()
     return (issue.description, *(note.body for note in issue.notes if not note.system))

@@ -19,6 +19,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from sop_sync.model.changes import Change
 from sop_sync.model.tracker import (
     Capabilities,
+    Issue,
     Note,
     ObservedRequest,
     RepoStatus,
@@ -143,6 +144,14 @@ class Discussions(Protocol):
 
     def read(self, ref: str) -> ForeignIssue:
         """The issue ``ref`` with its comments."""
+        ...
+
+    def request_comments(self, epic: Issue) -> tuple[Note, ...]:
+        """The comments on a request's epic as observed (with history), oldest first.
+
+        For the documents, whose sections people may write there. Jira's observation carries
+        them already (no call); GitLab's does not (nothing else reads them): one call.
+        """
         ...
 
     def comment(self, ref: str, text: str, in_reply_to: str | None = None) -> None:

@@ -55,6 +55,9 @@ class Site:
     """Comment on ref (as sari); the comment's id."""
     bot_comments: Callable[[str], list[str]]
     """sop-sync's comments on ref."""
+    comment_request: Callable[[str, str], str]
+    """Comment on a request's epic (GitLab Free: its parent issue), named by its tracker id
+    (``Issue.tracker_id``), as sari; the comment's id."""
 
 
 @contextmanager
@@ -66,7 +69,8 @@ def gitlab_site(tier: str) -> Iterator[Site]:
             fake.state.add_user(name)
         settings = GitLabSettings(url=fake.url, project=PROJECT, group=GROUP)
         env = {"SOP_SYNC_GITLAB_TOKEN": fake.token}
-        people = gitlab.Gitlab(fake.url, private_token=fake.token).projects.get(PROJECT)
+        client = gitlab.Gitlab(fake.url, private_token=fake.token)
+        people = client.projects.get(PROJECT)
 
         def write_issue(text: str) -> str:
             made = people.issues.create({"title": "Permohonan", "description": text}, sudo="sari")
@@ -81,11 +85,18 @@ def gitlab_site(tier: str) -> Iterator[Site]:
             notes = fake.state.notes.get(("issue", int(pid), int(iid)), [])
             return [n["body"] for n in notes if n["author"]["username"] == fake.user["username"]]
 
+        def comment_request(iid: str, text: str) -> str:
+            if tier == "free":
+                return write_comment(f"{PROJECT}#{iid}", text)
+            epic = client.groups.get(GROUP, lazy=True).epics.get(int(iid))
+            return str(epic.notes.create({"body": text}, sudo="sari").id)
+
         yield Site(
             lambda: gitlab_connect.connect(settings, environ=env),
             write_issue,
             write_comment,
             bot_comments,
+            comment_request,
         )
 
 
@@ -118,11 +129,15 @@ def jira_site(flavour: str) -> Iterator[Site]:
                 str(c["body"]).replace("\\", "") for c in issue["comments"] if c["author"] == bot
             ]
 
+        def comment_request(key: str, text: str) -> str:
+            return write_comment(key, wiki(text))
+
         yield Site(
             lambda: jira_connect.connect(settings, environ=env),
             write_issue,
             write_comment,
             bot_comments,
+            comment_request,
         )
 
 

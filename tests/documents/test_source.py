@@ -15,7 +15,7 @@ import pytest
 
 from sop_sync.app.documents import Produced, produce
 from sop_sync.app.intake import SOURCE_KEY, open_from_issue
-from sop_sync.model.changes import Comment, Ref, SetData, UpdateFields
+from sop_sync.model.changes import Ref, SetData, UpdateFields
 from sop_sync.sop.model import DocumentKind
 from sop_sync.trackers.base import Connection
 from tests.app.test_intake import SETTINGS, SITES, Site, template
@@ -24,6 +24,7 @@ from tests.documents.seed import TODAY, settings
 KAK = DocumentKind.KAK
 BACKGROUND = "Rekap kehadiran pegawai masih dihitung tangan setiap akhir bulan."
 FUNDING = "APBD Provinsi Jawa Tengah Tahun Anggaran 2027"
+CORRECTED = "APBD Perubahan 2027"
 
 
 def filled(**sections: str) -> str:
@@ -85,23 +86,48 @@ def test_the_kak_reads_the_sections_of_the_template(site: Site) -> None:
     assert made.source_problem is None
 
 
-def test_the_epics_own_section_wins() -> None:
-    """A Sumber Dana commented on the epic later corrects the template's.
+@pytest.mark.parametrize("tracker", ["gitlab-free", "gitlab-premium", "jira-cloud"])
+def test_the_epics_own_section_wins(tracker: str) -> None:
+    """A Sumber Dana a person comments on the epic later corrects the template's.
 
-    On Jira: GitLab's adapter does not read the epic's notes.
+    On GitLab Free the epic is the parent issue; on Premium a group epic, whose notes only
+    the documents read (``Discussions.request_comments``); on Jira the observation has them.
     """
-    with SITES["jira-cloud"]() as site:
+    with SITES[tracker]() as site:
         _, key = opened(site)
         connection = site.connect()
         try:
-            corrected = "## Sumber Dana\n\nAPBD Perubahan 2027"
-            connection.tracker.apply(Comment(Ref(key), corrected))
-            _, text = kak(connection, key)
+            epic = connection.tracker.observe(key, history=False).epic
+            assert epic is not None
+            site.comment_request(epic.tracker_id, f"## Sumber Dana\n\n{CORRECTED}")
+            made, text = kak(connection, key)
         finally:
             connection.close()
-    assert "APBD Perubahan 2027" in text
+    assert CORRECTED in text
     assert FUNDING not in text
-    assert BACKGROUND in text
+    assert "Sumber Dana" not in made.missing
+    assert BACKGROUND in text  # the template's other sections still count
+
+
+@pytest.mark.parametrize("tier", ["free", "premium"])
+def test_on_gitlab_the_epics_comment_fills_a_missing_section(tier: str) -> None:
+    """Without a `sumber` (as a request synced from the CLI): a comment on the epic fills it."""
+    with SITES[f"gitlab-{tier}"]() as site:
+        _, key = opened(site)
+        connection = site.connect()
+        try:
+            epic = connection.tracker.observe(key, history=False).epic
+            assert epic is not None
+            data = {k: v for k, v in epic.data.items() if k != SOURCE_KEY}
+            connection.tracker.apply(UpdateFields(Ref(key), (SetData(tuple(data.items())),)))
+            before, _ = kak(connection, key)
+            site.comment_request(epic.tracker_id, "## Sumber Dana\n\nAPBD 2027")
+            made, text = kak(connection, key)
+        finally:
+            connection.close()
+    assert "Sumber Dana" in before.missing
+    assert "APBD 2027" in text
+    assert "Sumber Dana" not in made.missing
 
 
 def test_without_discussions_the_template_is_not_read(site: Site) -> None:

@@ -4,6 +4,10 @@ A reference is ``<project>#<iid>``: the project's id (as webhooks name it) or it
 issue may live in another project than the tracker's. Notes come oldest first; a reply tag
 (``<!-- sop-sync:re N -->``, :mod:`.marker`) counts only on the token user's own notes, as on
 owned issues (:mod:`.history`): anyone can type one.
+
+The notes of a request's own epic (GitLab Free: its parent issue) are read here too, for the
+documents only (:meth:`GitLabDiscussions.request_comments`): observing a request does not read
+them, so ``check``, ``status`` and the reconciles do not pay for them.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sop_sync.errors import InputError
-from sop_sync.model.tracker import Note
+from sop_sync.model.tracker import Issue, Note
 from sop_sync.trackers.base import ForeignIssue
 from sop_sync.trackers.gitlab import notes
 from sop_sync.trackers.gitlab.history import moment
@@ -59,6 +63,25 @@ class GitLabDiscussions:
             notes=tuple(_note(row, own) for row in rows),
             request_key=marker.key if marker is not None else None,
         )
+
+    def request_comments(self, epic: Issue) -> tuple[Note, ...]:
+        """The notes of the request's epic or parent issue, oldest first: one call.
+
+        Read even when the listing counted none (a parent issue's ``user_notes_count``): the
+        listing may be older than a comment written since. The epic is the one the run listed
+        (a request gone since has none).
+        """
+        s = self.session
+        owned = s.requests().get(epic.ref.key)
+        if owned is None:
+            return ()
+        where = owned.marker.ref.describe()
+        rows = s.list(
+            f"reading notes of {where}", s.handle(owned).notes, sort="asc", order_by="created_at"
+        )
+        tagged = any(split_reply(str(row.get("body") or ""))[1] for row in rows)
+        own = s.own_username() if tagged else ""
+        return tuple(_note(row, own) for row in rows)
 
     def comment(self, ref: str, text: str, in_reply_to: str | None = None) -> None:
         """A note on the issue; an answer carries the reply tag (and is never posted twice)."""

@@ -10,7 +10,8 @@ rules/closing.py). So, per step issue:
   name who closed and reopened it, and when; an open step's past closes judge nothing;
 - no label events and no per-issue link reads: ordering links come from the epic's marker
   (``tautan``) plus those made this run;
-- nothing for the request's own epic or parent issue: nothing reads its notes.
+- nothing for the request's own epic or parent issue: only the documents read its notes,
+  through the discussions (:meth:`.discussions.GitLabDiscussions.request_comments`).
 
 The calls run side by side, as many at a time as writes (the session's ``workers``).
 """

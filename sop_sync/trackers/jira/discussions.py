@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sop_sync.model.tracker import Note
+from sop_sync.model.tracker import Issue, Note
 from sop_sync.trackers.base import ForeignIssue
 from sop_sync.trackers.jira.history import moment
 from sop_sync.trackers.jira.marker import PROPERTY, of_issue, reply_of, reply_properties
@@ -68,6 +68,10 @@ class JiraDiscussions:
             notes=tuple(_note(s, c, me) for c in comments),
             request_key=marker.key if marker is not None else None,
         )
+
+    def request_comments(self, epic: Issue) -> tuple[Note, ...]:
+        """The epic's comments: the request's search with history read them (no call)."""
+        return epic.notes
 
     def comment(self, ref: str, text: str, in_reply_to: str | None = None) -> None:
         """A comment in wiki markup; an answer names the comment it answers in a property."""
