@@ -209,9 +209,10 @@ def test_every_adapter_handles_every_change_type() -> None:
     """Each tracker's dispatch table covers exactly the Change types."""
     from sop_sync.model.changes import CHANGE_TYPES
     from sop_sync.trackers.gitlab.write import HANDLERS as GITLAB
+    from sop_sync.trackers.jira.write import HANDLERS as JIRA
     from sop_sync.trackers.local.write import HANDLERS as LOCAL
 
-    for table in (LOCAL, GITLAB):
+    for table in (LOCAL, GITLAB, JIRA):
         assert set(table) == set(CHANGE_TYPES)
 
 

@@ -74,12 +74,11 @@ def _request(
     if existing_request(connection.tracker, key) is None:
         return Done(claim.job, "nothing", details=[f"no request {key!r} in the tracker"])
     done = reconcile(connection, settings, key)
-    details: list[str] = []
     changes = len(done.outcome.applied) if done.outcome else 0
     if done.outcome is not None and done.outcome.failures:
         lines = [f"{change.describe()}: {message}" for change, message in done.outcome.failures]
         raise JobFailedError(f"{key}: {len(lines)} fixes failed: " + "; ".join(lines))
-    details += [f"dokumen {name}" for name in getattr(done, "documents", ()) or ()]
+    details = [f"dokumen {made.describe()}" for made in done.documents]
     if connection.merge_requests is not None:
         rerun = rerun_gates(connection, settings, key, evaluation=done.final)
         details += [f"gate re-run: {ref}" for ref in rerun]

@@ -12,7 +12,8 @@ GitLab (docs.gitlab.com/user/project/integrations/webhook_events/):
   the command rules: only in ordinary paragraphs) on an issue without a marker ->
   ``open:gitlab:<project>#<iid>`` with hints ``{"note_id", "sop"}``;
 - a merge request opened, updated or reopened: a ``SOP: <kunci>`` line in its description ->
-  ``request:<kunci>`` with ``{"gate": true}``, else ``mr:gitlab:<project>!<iid>``;
+  ``request:<kunci>`` (its reconcile re-runs the gate when the request passes it), else
+  ``mr:gitlab:<project>!<iid>``;
 - pipeline events are ignored: their ``merge_request`` object has no description (so cannot
   name the request), the gate itself runs inside that pipeline, and a pipeline the service
   re-ran after a sign-off would otherwise feed back into the queue;
@@ -201,7 +202,7 @@ def gitlab_deliveries(
         project = _gitlab_project(payload, attributes)
         iid = _int(attributes.get("iid"))
         if key is not None:
-            jobs.append((request_job(key), {"gate": True}))
+            jobs.append((request_job(key), {}))
         elif project and iid is not None:
             jobs.append((mr_job("gitlab", project, iid), {}))
     return _delivery("gitlab", delivery_id, event or kind, actor, jobs)

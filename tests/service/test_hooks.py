@@ -153,11 +153,11 @@ def test_a_hostile_900_kb_note_is_read_quickly_and_carries_nothing() -> None:
 # GitLab merge requests and pipelines ----------------------------------------------------
 
 
-def test_merge_request_naming_its_request_asks_for_the_gate() -> None:
-    """``SOP: <kunci>`` in the description -> ``request:<kunci>`` with ``{"gate": true}``."""
+def test_merge_request_naming_its_request_queues_the_request() -> None:
+    """``SOP: <kunci>`` in the description -> ``request:<kunci>``; its reconcile decides."""
     payload = load("gitlab_merge_request")
     payload["object_attributes"]["description"] = "Fitur absensi.\n\nSOP: Absensi\n"
-    assert jobs(gitlab(payload, "Merge Request Hook")) == [("request:absensi", {"gate": True})]
+    assert jobs(gitlab(payload, "Merge Request Hook")) == [("request:absensi", {})]
 
 
 def test_merge_request_naming_no_request_gets_an_mr_job() -> None:

@@ -275,7 +275,7 @@ def test_sop_buka_on_a_plain_issue_queues_an_open_job_with_its_hints(
 def test_a_merge_request_naming_its_request_queues_the_gate(
     client: TestClient, inbox: Inbox
 ) -> None:
-    """``SOP: <kunci>`` in the description -> the request's job with ``gate``."""
+    """``SOP: <kunci>`` in the description -> the request's job (its reconcile re-runs the gate)."""
     payload = load("gitlab_merge_request")
     payload["object_attributes"]["description"] = "SOP: absensi"
     headers = gitlab_headers("mr-1", event="Merge Request Hook")
@@ -283,7 +283,7 @@ def test_a_merge_request_naming_its_request_queues_the_gate(
                        headers=headers).status_code == 202  # fmt: skip
     claim = inbox.claim("w", 30)
     assert claim is not None
-    assert (claim.job, claim.hints) == ("request:absensi", {"gate": True})
+    assert (claim.job, claim.hints) == ("request:absensi", {})
 
 
 # Logs, health, metrics ------------------------------------------------------------------

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 JsonHints = Mapping[str, Any]
-"""Small JSON values a delivery adds to its job (merged key by key), e.g. ``{"gate": true}``."""
+"""Small JSON values a delivery adds to its job (merged key by key), e.g. ``{"note_id": 7}``."""
 
 
 @dataclass(frozen=True)
