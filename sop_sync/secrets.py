@@ -24,6 +24,24 @@ MIN_LENGTH = 6
 """Shorter values are not scrubbed (masking every "1" or "abc" would garble messages)."""
 
 
+WEBHOOK_SECRET = "SOP_SYNC_WEBHOOK_SECRET"  # noqa: S105 - a variable's name
+"""GitLab's secret token (``X-Gitlab-Token``) and the Jira webhook's HMAC secret."""
+WEBHOOK_SIGNING_TOKEN = "SOP_SYNC_WEBHOOK_SIGNING_TOKEN"  # noqa: S105 - a variable's name
+"""GitLab's optional signing token (``whsec_...``, Standard Webhooks signatures)."""
+
+
+def webhook_secret(environ: Mapping[str, str] | None = None) -> str | None:
+    """:data:`WEBHOOK_SECRET` from the environment, trimmed; None when unset or blank."""
+    env = os.environ if environ is None else environ
+    return (env.get(WEBHOOK_SECRET) or "").strip() or None
+
+
+def webhook_signing_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """:data:`WEBHOOK_SIGNING_TOKEN` from the environment, trimmed; None when unset or blank."""
+    env = os.environ if environ is None else environ
+    return (env.get(WEBHOOK_SIGNING_TOKEN) or "").strip() or None
+
+
 def clean_token(name: str, value: str) -> str:
     """``value`` of variable ``name`` without surrounding whitespace; refused if broken inside."""
     token = value.strip()

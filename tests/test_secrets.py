@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sop_sync.errors import ConfigError
-from sop_sync.secrets import clean_token, mask_url, scrub, secret_values
+from sop_sync.secrets import (
+    clean_token,
+    mask_url,
+    scrub,
+    secret_values,
+    webhook_secret,
+    webhook_signing_token,
+)
 
 CANARY = "glpat-CANARY-0123456789"
 
@@ -64,3 +71,11 @@ def test_mask_url_keeps_the_rest_of_the_url() -> None:
         == "https://user:***@git.example.go.id/api"
     )
     assert mask_url("https://git.example.go.id") == "https://git.example.go.id"
+
+
+def test_webhook_secrets_are_trimmed_and_blank_means_unset() -> None:
+    """The webhook secret and signing token read one way for the service and the setups."""
+    env = {"SOP_SYNC_WEBHOOK_SECRET": " rahasia\n", "SOP_SYNC_WEBHOOK_SIGNING_TOKEN": "  "}
+    assert webhook_secret(env) == "rahasia"
+    assert webhook_signing_token(env) is None
+    assert webhook_secret({}) is None

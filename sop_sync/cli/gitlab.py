@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from sop_sync.cli.output import console
 from sop_sync.config import GitLabSettings, load_settings
 from sop_sync.errors import InputError
 from sop_sync.resources import request_template
+from sop_sync.secrets import WEBHOOK_SECRET, webhook_secret, webhook_signing_token
 from sop_sync.sop.loader import load_sop, sop_files
 
 gitlab_app = typer.Typer(
@@ -55,12 +55,12 @@ def gitlab_setup(
     tracker_settings = settings.tracker.model_copy(
         update={"project": project, "group": group or settings.tracker.group}
     )
-    secret = os.environ.get("SOP_SYNC_WEBHOOK_SECRET")
+    secret = webhook_secret()
     if webhook_url and not secret:
-        raise InputError("--webhook-url needs the secret in SOP_SYNC_WEBHOOK_SECRET")
+        raise InputError(f"--webhook-url needs the secret in {WEBHOOK_SECRET}")
     sops = [load_sop(path) for path in sop_files([settings.mappings_dir])]
     template = request_template().read_text(encoding="utf-8") if issue_template else None
-    signing = os.environ.get("SOP_SYNC_WEBHOOK_SIGNING_TOKEN", "").strip() or None
+    signing = webhook_signing_token()
     if signing:
         from sop_sync.service.web import signing_key_of
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ from sop_sync.cli.options import ConfigOption
 from sop_sync.cli.output import console
 from sop_sync.config import JiraSettings, load_settings
 from sop_sync.errors import InputError, ViolationError
+from sop_sync.secrets import WEBHOOK_SECRET, webhook_secret
 
 jira_app = typer.Typer(
     help="Jira: check a project for sop-sync, register its webhook.", no_args_is_help=True
@@ -49,9 +49,9 @@ def jira_setup(
     tracker_settings = settings.tracker
     if project:
         tracker_settings = tracker_settings.model_copy(update={"project": project})
-    secret = os.environ.get("SOP_SYNC_WEBHOOK_SECRET")
+    secret = webhook_secret()
     if webhook_url and not secret:
-        raise InputError("--webhook-url needs the secret in SOP_SYNC_WEBHOOK_SECRET")
+        raise InputError(f"--webhook-url needs the secret in {WEBHOOK_SECRET}")
     session = open_session(tracker_settings)
     todo = setup_project(session)
     out = console()

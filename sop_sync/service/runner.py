@@ -9,7 +9,6 @@ kill -9 is taken over when its lease runs out).
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 import time
@@ -19,6 +18,7 @@ from typing import Protocol, runtime_checkable
 
 from sop_sync.config import LocalSettings, Settings
 from sop_sync.errors import ConfigError
+from sop_sync.secrets import WEBHOOK_SECRET, webhook_secret, webhook_signing_token
 from sop_sync.service.handle import Connect, own_accounts
 from sop_sync.service.inbox import open_inbox
 from sop_sync.service.inbox.base import Inbox
@@ -28,19 +28,15 @@ from sop_sync.trackers.factory import connect
 
 log = logging.getLogger("sop_sync.service")
 
-SECRET_VARIABLE = "SOP_SYNC_WEBHOOK_SECRET"  # noqa: S105 - the variable's name
-SIGNING_VARIABLE = "SOP_SYNC_WEBHOOK_SIGNING_TOKEN"
-"""GitLab's optional signing token (``whsec_...``): signed webhooks are verified with it."""
 HEALTH_CACHE_SECONDS = 15.0
 
 
-def webhook_secret(environ: dict[str, str] | None = None) -> str:
+def required_webhook_secret() -> str:
     """The webhook secret from the environment (trimmed); a clear error when unset."""
-    env = os.environ if environ is None else environ
-    secret = (env.get(SECRET_VARIABLE) or "").strip()
+    secret = webhook_secret()
     if not secret:
         raise ConfigError(
-            f"set {SECRET_VARIABLE}: the secret token GitLab sends (X-Gitlab-Token) and the "
+            f"set {WEBHOOK_SECRET}: the secret token GitLab sends (X-Gitlab-Token) and the "
             "Jira webhook's HMAC secret; a service without one would take orders from anybody"
         )
     return secret
@@ -181,7 +177,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
 
     configure_logging()
     stop_on_sigterm()
-    secret = webhook_secret()
+    secret = required_webhook_secret()
     inbox = inbox_of(settings)
     open_connection = connector(settings)
     own = accounts(settings, open_connection)
@@ -192,7 +188,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         secret,
         own=own,
         health=health,
-        signing_token=os.environ.get(SIGNING_VARIABLE, "").strip() or None,
+        signing_token=webhook_signing_token(),
     )
     metrics = app.state.metrics
     running = start_workers(inbox, settings, open_connection, workers, metrics.observe_job)

@@ -45,11 +45,11 @@ from starlette.routing import Route
 
 from sop_sync.config import ServiceSettings
 from sop_sync.errors import ConfigError
+from sop_sync.secrets import WEBHOOK_SECRET, WEBHOOK_SIGNING_TOKEN
 from sop_sync.service import hooks
 from sop_sync.service.inbox.base import Delivery, Inbox
 from sop_sync.service.logs import logger
 
-SECRET_VARIABLE = "SOP_SYNC_WEBHOOK_SECRET"  # noqa: S105 - a name, not a value
 _LOG = logger()
 
 
@@ -305,7 +305,7 @@ def signing_key_of(signing_token: str) -> bytes:
         key = b""
     if not signing_token.strip().startswith("whsec_") or len(key) < 24:
         raise ConfigError(
-            "SOP_SYNC_WEBHOOK_SIGNING_TOKEN: not a signing token (whsec_ and the base64 of a "
+            f"{WEBHOOK_SIGNING_TOKEN}: not a signing token (whsec_ and the base64 of a "
             "32-byte key, as GitLab generates it)"
         )
     return key
@@ -354,7 +354,7 @@ def create_app(
     """
     if not secret:
         raise ConfigError(
-            f"set {SECRET_VARIABLE}: the webhook secret (GitLab's secret token, the Jira "
+            f"set {WEBHOOK_SECRET}: the webhook secret (GitLab's secret token, the Jira "
             "webhook's secret); the service does not accept unauthenticated webhooks"
         )
     key = secret.encode("utf-8")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sop_sync.model.changes import Close, Ref
 from sop_sync.model.tracker import State
+from sop_sync.trackers.gitlab.marker import split
 from tests.fakes.gitlab import FakeGitLab
 from tests.service.gitlab_world import PROJECT, People, gitlab_world, set_up, sop_sync_cli
 from tests.service.serving import free_port, start, wait_for
@@ -86,11 +87,8 @@ def audit(fake: FakeGitLab, people: People) -> dict[str, int]:
             *(e for epics in fake.state.epics.values() for e in epics.values()),
         ]
         descriptions = [str(o.get("description") or "") for o in objects]
-    owned = collections.Counter(
-        text.rpartition("<!-- sop-sync:v1 ")[2].partition('"sha"')[0]
-        for text in descriptions
-        if "<!-- sop-sync:v1 " in text
-    )
+    markers = [split(text)[1] for text in descriptions]
+    owned = collections.Counter(marker.ref for marker in markers if marker is not None)
     assert all(count == 1 for count in owned.values()), "an owned issue exists twice"
     return {"closes": closes, "answered once": answered, "owned objects": len(owned)}
 
