@@ -30,7 +30,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Set
 from concurrent.futures import Future, InvalidStateError
-from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
@@ -68,14 +67,14 @@ class _Refused(Exception):  # noqa: N818 - an answer, not a bug
 class _InboxCollector(Collector):
     """Gauges read from ``inbox.stats()`` at scrape time."""
 
-    def __init__(self, inbox: Callable[[], Inbox]) -> None:
+    def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
 
     def collect(self) -> Iterable[Metric]:
         """The inbox's counts; ``sop_sync_inbox_up 0`` alone when it cannot be read."""
         up = GaugeMetricFamily("sop_sync_inbox_up", "1 when the inbox answered the scrape")
         try:
-            stats = self.inbox().stats()
+            stats = self.inbox.stats()
         except Exception as error:  # a scrape must answer; the log says why
             _LOG.warning("metrics", extra={"status": "inbox-down", "error": error})
             up.add_metric([], 0)
@@ -144,7 +143,7 @@ class Metrics:
         """One job done (``ok``) or failed, after ``seconds``."""
         self.job_seconds.labels(outcome="ok" if ok else "failed").observe(seconds)
 
-    def watch(self, inbox: Callable[[], Inbox]) -> None:
+    def watch(self, inbox: Inbox) -> None:
         """Expose ``inbox.stats()`` at every scrape."""
         self.registry.register(_InboxCollector(inbox))
 
@@ -154,38 +153,6 @@ class Metrics:
 
 
 # The app --------------------------------------------------------------------------------
-
-
-@dataclass
-class _Inboxes:
-    """One shared inbox, or one per thread from a factory (closed when the app stops)."""
-
-    shared: Inbox | None
-    factory: Callable[[], Inbox] | None
-
-    def __post_init__(self) -> None:
-        self._local = threading.local()
-        self._opened: list[Inbox] = []
-        self._lock = threading.Lock()
-
-    def get(self) -> Inbox:
-        if self.shared is not None:
-            return self.shared
-        inbox: Inbox | None = getattr(self._local, "inbox", None)
-        if inbox is None:
-            assert self.factory is not None  # noqa: S101 - one of the two is always set
-            inbox = self.factory()
-            self._local.inbox = inbox
-            with self._lock:
-                self._opened.append(inbox)
-        return inbox
-
-    def close(self) -> None:
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for inbox in opened:
-            with contextlib.suppress(Exception):
-                inbox.close()
 
 
 _Batch = tuple[list[Delivery], "Future[list[bool]]"]
@@ -202,7 +169,7 @@ class _GroupCommit:
 
     MAX_BATCH = 200
 
-    def __init__(self, inbox: Callable[[], Inbox]) -> None:
+    def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
         self.waiting: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
         self.thread: threading.Thread | None = None
@@ -245,7 +212,7 @@ class _GroupCommit:
 
     def _commit(self, batch: list[_Batch]) -> None:
         try:
-            new = self.inbox().accept([d for deliveries, _ in batch for d in deliveries])
+            new = self.inbox.accept([d for deliveries, _ in batch for d in deliveries])
         except Exception as error:
             if len(batch) == 1:
                 _settle(batch[0][1], error=error)
@@ -336,7 +303,7 @@ def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
 
 
 def create_app(
-    inbox: Inbox | Callable[[], Inbox],
+    inbox: Inbox,
     settings: ServiceSettings,
     secret: str | None,
     own: Set[str] = frozenset(),
@@ -346,7 +313,7 @@ def create_app(
 ) -> Starlette:
     """The Starlette app of ``sop-sync serve``.
 
-    ``inbox`` is one thread-safe inbox or a factory (then one inbox per server thread).
+    ``inbox`` is a thread-safe inbox (the caller opens and closes it).
     ``secret`` is GitLab's secret token and Jira's HMAC key; without one the app is refused:
     a webhook endpoint anybody may post to is not a default. ``own`` holds sop-sync's own
     usernames and account ids (their events are ignored); ``health`` raises when the tracker
@@ -359,14 +326,9 @@ def create_app(
         )
     key = secret.encode("utf-8")
     signing_key = signing_key_of(signing_token) if signing_token else None
-    inboxes = (
-        _Inboxes(None, inbox)
-        if callable(inbox) and not hasattr(inbox, "accept")
-        else _Inboxes(inbox, None)  # type: ignore[arg-type]  # an Inbox, checked above
-    )
     metrics = metrics or Metrics()
-    metrics.watch(inboxes.get)
-    committer = _GroupCommit(inboxes.get)
+    metrics.watch(inbox)
+    committer = _GroupCommit(inbox)
     limit = settings.max_body_bytes
 
     def refused(source: str, kind: str, started: float, refusal: _Refused) -> JSONResponse:
@@ -449,7 +411,7 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         state = {"inbox": "ok", "tracker": "ok" if health is not None else "unchecked"}
-        checks: list[tuple[str, Callable[[], None]]] = [("inbox", lambda: inboxes.get().ping())]
+        checks: list[tuple[str, Callable[[], None]]] = [("inbox", inbox.ping)]
         if health is not None:
             checks.append(("tracker", health))
         for name, check in checks:
@@ -468,7 +430,6 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await run_in_threadpool(committer.stop)
-        inboxes.close()
 
     app = Starlette(
         routes=[

@@ -394,25 +394,6 @@ def test_metrics_parse_and_count_events_and_the_queue(client: TestClient) -> Non
     assert SECRET not in answer.text
 
 
-def test_an_inbox_factory_gives_each_server_thread_its_own_inbox(tmp_path: Path) -> None:
-    """With a factory, inboxes are opened per thread and closed when the app stops."""
-    opened: list[Inbox] = []
-
-    def factory() -> Inbox:
-        inbox = open_inbox(str(tmp_path / "inbox.db"), max_attempts=3)
-        opened.append(inbox)
-        return inbox
-
-    with TestClient(create_app(factory, ServiceSettings(), SECRET)) as test_client:
-        answer = test_client.post(
-            "/hooks/gitlab", content=marked_note(), headers=gitlab_headers("f")
-        )
-        assert answer.status_code == 202
-    assert opened
-    with pytest.raises(Exception):  # noqa: B017, PT011 - closed: any error will do
-        opened[0].stats()
-
-
 # The real server ------------------------------------------------------------------------
 
 
