@@ -28,7 +28,7 @@ from sop_sync.errors import InputError, NotFoundError
 from sop_sync.model.changes import Ref, SetData, UpdateFields
 from sop_sync.model.request import RequestInput, derive_key
 from sop_sync.model.text import echo
-from sop_sync.model.tracker import Note, RequestSummary, text_digest
+from sop_sync.model.tracker import Note, RequestSummary, replied_to, text_digest
 from sop_sync.render.environment import tanggal
 from sop_sync.render.tracker import TrackerTexts
 from sop_sync.rules.commands import Verb, parse_note
@@ -85,7 +85,7 @@ def _trigger(issue: ForeignIssue, note_id: str | None) -> _Trigger | None:
     found = _command(described, f"deskripsi-{text_digest(issue.description)}")
     if found is not None:
         return found
-    answered = {n.in_reply_to for n in issue.notes if n.in_reply_to}
+    answered = replied_to(issue.notes)
     for note in reversed(issue.notes):
         found = _command(note, note.id) if not note.system else None
         if found is not None and note.id not in answered:

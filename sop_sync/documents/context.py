@@ -29,7 +29,7 @@ from sop_sync.documents.words import long_date
 from sop_sync.errors import NotFoundError
 from sop_sync.model.request import RequestInput
 from sop_sync.model.text import shorten
-from sop_sync.model.tracker import Issue, ObservedRequest, State
+from sop_sync.model.tracker import Issue, ObservedRequest, State, last_close
 from sop_sync.schedule.timeline import Schedule
 from sop_sync.sop.model import DocumentKind, Sop, Step
 
@@ -170,8 +170,8 @@ def closed_on(issue: Issue | None) -> dt.date | None:
     """When a closed issue was closed (its newest ``closed`` event), else None."""
     if issue is None or issue.state is not State.CLOSED:
         return None
-    closes = [event.at for event in issue.events if event.action == "closed"]
-    return max(closes).date() if closes else None
+    close = last_close(issue)
+    return close.at.date() if close is not None else None
 
 
 def context(

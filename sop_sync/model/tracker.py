@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sop_sync.model.changes import Label, Milestone, Ref
@@ -116,6 +117,17 @@ class Issue:
     notes: tuple[Note, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     events: tuple[Event, ...] = ()
+
+
+def replied_to(notes: Iterable[Note]) -> set[str]:
+    """What the notes answer (:attr:`Note.in_reply_to`; adapters set it only on sop-sync's own)."""
+    return {note.in_reply_to for note in notes if note.in_reply_to}
+
+
+def last_close(issue: Issue) -> Event | None:
+    """The issue's newest ``closed`` event (None when its history names none)."""
+    closes = [event for event in issue.events if event.action == "closed"]
+    return max(closes, key=lambda event: event.at) if closes else None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sop_sync.model.request import RequestInput
-from sop_sync.model.tracker import Issue, State
+from sop_sync.model.tracker import Issue, State, last_close
 from sop_sync.sop.model import Sop, Step
 
 
@@ -25,8 +25,8 @@ class ClosingPolicy:
 
 def closer(issue: Issue) -> str | None:
     """Who closed the issue last, from its history (None when the tracker gave no history)."""
-    closes = [event for event in issue.events if event.action == "closed"]
-    return max(closes, key=lambda event: event.at).actor if closes else None
+    close = last_close(issue)
+    return close.actor if close is not None else None
 
 
 def may_close(step: Step, request: RequestInput, policy: ClosingPolicy) -> set[str]:

@@ -14,7 +14,7 @@ from sop_sync.model.changes import AddLabels, Change, Close, Comment, Ref, Reope
 from sop_sync.model.labels import CORRECTED, SKIPPED
 from sop_sync.model.request import RequestInput
 from sop_sync.model.text import echo
-from sop_sync.model.tracker import ObservedRequest
+from sop_sync.model.tracker import ObservedRequest, replied_to
 from sop_sync.rules.commands import KNOWN_COMMANDS, Command, Verb, answer_of, parse_notes
 from sop_sync.sop.model import EvidenceKind, Sop, Step
 
@@ -51,7 +51,7 @@ def asked(
         issue = observed.steps.get(step.number)
         if issue is None:
             continue
-        replied = {note.in_reply_to for note in issue.notes if note.in_reply_to}
+        replied = replied_to(issue.notes)
         ref = Ref(request.key, step.number)
         for command in parse_notes(issue.notes):
             if command.verb is verb:

@@ -14,7 +14,14 @@ from sop_sync.model.changes import AddLabels, Change, Close, Comment, Ref, Remov
 from sop_sync.model.labels import CORRECTED, SKIPPED, WAITING
 from sop_sync.model.request import RequestInput
 from sop_sync.model.text import shorten
-from sop_sync.model.tracker import Issue, ObservedRequest, RepoStatus, State
+from sop_sync.model.tracker import (
+    Issue,
+    ObservedRequest,
+    RepoStatus,
+    State,
+    last_close,
+    replied_to,
+)
 from sop_sync.rules.closing import ClosingPolicy, closing_reason
 from sop_sync.rules.decisions import corrections, decisions, misplaced, skip_requests
 from sop_sync.rules.evidence import EvidenceStatus, evidence_status
@@ -122,7 +129,7 @@ def evaluate(
             # the comment first, tagged with the close it answers, then the reopen: a run cut
             # short between the two, re-run, reopens without saying it twice
             tag = close_tag(issue)
-            if tag is None or tag not in replied_to(issue):
+            if tag is None or tag not in replied_to(issue.notes):
                 changes.append(Comment(ref, _violation_text(reasons), in_reply_to=tag))
             changes.append(Reopen(ref))
             if missing_evidence and WAITING not in issue.labels:
@@ -213,10 +220,5 @@ def _violation_text(reasons: tuple[str, ...]) -> str:
 
 def close_tag(issue: Issue) -> str | None:
     """``tutup-<epoch ms>`` of the issue's last close (what a reopen comment answers)."""
-    closes = [event.at for event in issue.events if event.action == "closed"]
-    return f"tutup-{int(max(closes).timestamp() * 1000)}" if closes else None
-
-
-def replied_to(issue: Issue) -> set[str]:
-    """What sop-sync's own notes on the issue answer (adapters trust only its own tags)."""
-    return {note.in_reply_to for note in issue.notes if note.in_reply_to}
+    close = last_close(issue)
+    return f"tutup-{int(close.at.timestamp() * 1000)}" if close is not None else None
