@@ -134,14 +134,7 @@ def rerun_gates(
     """
     if connection.merge_requests is None:
         return []  # no code host: nothing to re-run
-    keys: tuple[str, ...] = ()
-    if _jira_project(settings):  # MRs name Jira requests by their issues' keys
-        observed = connection.tracker.observe(key, history=False)
-        issues = [observed.epic, *observed.steps.values()]
-        keys = tuple(issue.tracker_id for issue in issues if issue is not None)
-    waiting = [
-        mr for mr in connection.merge_requests.open_for(key, issue_keys=keys) if mr.needs_rerun
-    ]
+    waiting = [mr for mr in connection.merge_requests.open_for(key) if mr.needs_rerun]
     if not waiting or not _judge(connection, settings, key, evaluation).passed:
         return []
     for mr in waiting:

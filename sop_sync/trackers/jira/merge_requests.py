@@ -17,6 +17,7 @@ from jira.exceptions import JIRAError
 
 from sop_sync.errors import ConfigError
 from sop_sync.trackers.base import MergeRequestRef, MergeRequests
+from sop_sync.trackers.jira import read
 from sop_sync.trackers.jira.marker import PROPERTY, from_json
 from sop_sync.trackers.jira.session import JiraSession
 
@@ -57,10 +58,17 @@ class JiraMergeRequests:
         return marker.key if marker is not None else None
 
     def open_for(self, key: str, *, issue_keys: Collection[str] = ()) -> list[MergeRequestRef]:
-        """The open MRs naming the request or its Jira keys (none known without a code host)."""
+        """The open MRs naming the request or its Jira keys (none known without a code host).
+
+        MRs name a Jira request by its issues' keys: the epic's and the steps' are read here
+        (one search, no history) and added to ``issue_keys``.
+        """
         if self.code_host is None:
             return []
-        return self.code_host.open_for(key, issue_keys=issue_keys)
+        observed = read.observe(self.session, key, history=False)
+        issues = [observed.epic, *observed.steps.values()]
+        own = [issue.tracker_id for issue in issues if issue is not None]
+        return self.code_host.open_for(key, issue_keys=(*issue_keys, *own))
 
     def rerun(self, mr: MergeRequestRef) -> None:
         """Re-run the gate on the code host."""
