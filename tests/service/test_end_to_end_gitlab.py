@@ -25,6 +25,7 @@ from tests.app.test_enforce import complete
 from tests.app.test_intake import template
 from tests.fakes.gitlab import FakeGitLab, webhooks
 from tests.fakes.gitlab.pipelines import start as start_pipeline
+from tests.service.audit import record
 from tests.service.gitlab_world import CODE, KEY, PROJECT, People, gitlab_world, set_up
 from tests.service.serving import (
     SECRET,
@@ -33,7 +34,6 @@ from tests.service.serving import (
     running,
     wait_for,
 )
-from tests.service.test_kill import record
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ from tests.app.test_intake import template, wiki
 from tests.fakes.gitlab import FakeGitLab
 from tests.fakes.gitlab.pipelines import start as start_pipeline
 from tests.fakes.jira import FakeJira
+from tests.service.audit import record
 from tests.service.gitlab_world import sop_sync_cli
 from tests.service.serving import Service, log_lines, running, service_env, wait_for
-from tests.service.test_kill import record
 from tests.trackers.jira.backends import PROJECT, secret, seeded, tracker_on
 
 KEY = "absensi"

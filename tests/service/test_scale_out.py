@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sop_sync.model.changes import Close, Ref
 from tests.reliability.harness import CHILD
+from tests.service.audit import KEYS, audit, quiet, record
 from tests.service.gitlab_world import People, gitlab_world, set_up
 from tests.service.serving import running
-from tests.service.test_kill import KEYS, audit, quiet, record
 
 Interval = tuple[float, float, str]
 
