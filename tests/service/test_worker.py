@@ -6,16 +6,18 @@ The service's worker runs the same reconcile as `check --fix`; these tests drive
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from sop_sync.cli import run
-from sop_sync.config import Settings, load_settings
+from sop_sync.config import GitLabSettings, Settings, load_settings
 from sop_sync.errors import SopSyncError
 from sop_sync.model.changes import Close, Ref
 from sop_sync.model.tracker import State
 from sop_sync.resources import BUNDLED_MAPPINGS
+from sop_sync.service import runner
 from sop_sync.service.handle import Connect
 from sop_sync.service.inbox.base import Delivery, Inbox
 from sop_sync.service.jobs import request_job
@@ -23,6 +25,7 @@ from sop_sync.service.runner import connector, inbox_of
 from sop_sync.service.worker import Worker, backoff
 from sop_sync.trackers.base import Connection
 from sop_sync.trackers.local.facade import LocalTracker
+from tests.fakes.gitlab import FakeGitLab
 
 OPEN = [
     "open", "karanganyar", "--judul", "Aplikasi Absensi", "--kunci", "absensi",
@@ -92,8 +95,6 @@ def test_failures_back_off_then_park_and_retry_brings_them_back(
     worker = Worker(inbox, settings, connect, name="w")
     assert worker.run_once()
     assert inbox.stats().pending == 1  # due again after the back-off
-    import time
-
     time.sleep(0.05)
     assert worker.run_once()
     assert inbox.stats().parked == 1
@@ -132,10 +133,6 @@ def test_tracker_health_is_one_cheap_call_and_reconnects_after_a_failure(tmp_pat
 
     At most once per 15 s; a refusal raises and the next probe connects anew.
     """
-    from sop_sync.config import GitLabSettings
-    from sop_sync.service import runner
-    from tests.fakes.gitlab import FakeGitLab
-
     with FakeGitLab(tier="free") as fake:
         fake.state.add_project("diskominfo/aplikasi-sop")
         settings = Settings(
